@@ -1,0 +1,14 @@
+'use strict';
+
+/** Root jest config: one project per workspace package; the harness provisions Consul once. */
+module.exports = {
+  projects: [
+    '<rootDir>/packages/testing',
+    '<rootDir>/packages/core',
+    '<rootDir>/packages/fastify-consul',
+    '<rootDir>/packages/nest-consul',
+  ],
+  globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
+  globalTeardown: '<rootDir>/packages/testing/dist/jest/global-teardown.js',
+  maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+};
