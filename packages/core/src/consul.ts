@@ -1,0 +1,80 @@
+import { resolveConfig, type ConsulOptions, type ResolvedConsulConfig } from './config';
+import { Agent } from './endpoints/agent';
+import { Catalog } from './endpoints/catalog';
+import { Event } from './endpoints/event';
+import { Health } from './endpoints/health';
+import { Kv } from './endpoints/kv';
+import { PreparedQuery } from './endpoints/prepared-query';
+import { Session } from './endpoints/session';
+import { Status } from './endpoints/status';
+import { Txn } from './endpoints/txn';
+import { Transport } from './transport';
+
+/**
+ * A Consul client: endpoint groups mirroring the Go `api` package plus the recipes built on them
+ * (watch, registration, discovery, config, locks). Options are validated here; a bad one throws a
+ * `ConsulConfigError` naming it. Call `close()` to end pools, watches and sessions.
+ *
+ * @example
+ * const consul = new Consul({ address: 'http://127.0.0.1:8500' });
+ * await consul.kv.put('config/app/timeout', '3s');
+ * const entry = await consul.kv.get('config/app/timeout'); // entry?.value === '3s'
+ */
+export class Consul {
+  /** Resolved options (token included: never log this object). */
+  readonly config: ResolvedConsulConfig;
+  /** The HTTP layer every endpoint group uses. */
+  readonly transport: Transport;
+  readonly agent: Agent;
+  readonly catalog: Catalog;
+  readonly health: Health;
+  readonly kv: Kv;
+  readonly session: Session;
+  readonly status: Status;
+  readonly event: Event;
+  /** Prepared queries (`/v1/query`). */
+  readonly query: PreparedQuery;
+  /** Transactions (`/v1/txn`). */
+  readonly txn: Txn;
+  private readonly closers = new Set<() => Promise<void> | void>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ConsulOptions = {}) {
+    this.config = resolveConfig(options);
+    this.transport = new Transport(this.config);
+    this.agent = new Agent(this.transport);
+    this.catalog = new Catalog(this.transport);
+    this.health = new Health(this.transport);
+    this.kv = new Kv(this.transport);
+    this.session = new Session(this.transport);
+    this.status = new Status(this.transport);
+    this.event = new Event(this.transport);
+    this.query = new PreparedQuery(this.transport);
+    this.txn = new Txn(this.transport);
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Registers something to end when the client closes (watches, sessions, pools of recipes).
+   * Returns a function that unregisters it.
+   */
+  onClose(closer: () => Promise<void> | void): () => void {
+    this.closers.add(closer);
+    return () => this.closers.delete(closer);
+  }
+
+  /** Stops watches, recipes and sessions, then closes the connection pools. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closers = [...this.closers].reverse();
+      this.closers.clear();
+      await Promise.allSettled(closers.map((c) => c()));
+      await this.transport.close();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,192 @@
+import { ConsulConfigError } from '../errors';
+import { parseConsulJson } from '../internal/json';
+import { encodeKey } from '../internal/path';
+import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
+import { type Transport } from '../transport';
+
+/** One KV entry. `value` is the UTF-8 text of `rawValue`. */
+export interface KvEntry {
+  key: string;
+  /** The value as UTF-8 text; `null` for an empty value. */
+  value: string | null;
+  /** The value's bytes; `null` for an empty value. */
+  rawValue: Buffer | null;
+  /** Opaque uint64 (locks use it as a type marker); lossless. */
+  flags: bigint;
+  createIndex: number;
+  /** Index of the last write: feed it to `cas`. */
+  modifyIndex: number;
+  /** Successful lock acquisitions since the last non-lock write. Not a fencing token. */
+  lockIndex: number;
+  /** Session holding the lock, if any. */
+  session: string | undefined;
+}
+
+/** Options of {@link Kv.put}. */
+export interface KvPutOptions extends WriteOptions {
+  /** Write only if the key's ModifyIndex is this (0: only if absent). */
+  cas?: number;
+  /** Opaque uint64 stored with the value. */
+  flags?: bigint | number;
+  /** Acquire the lock on the key for this session. */
+  acquire?: string;
+  /** Release the lock held by this session. */
+  release?: string;
+}
+
+/** Options of {@link Kv.delete}. */
+export interface KvDeleteOptions extends WriteOptions {
+  /** Delete every key with this prefix. */
+  recurse?: boolean;
+  /** Delete only if the ModifyIndex matches (`0` never deletes). */
+  cas?: number;
+}
+
+/** Options of {@link Kv.keys}. */
+export interface KvKeysOptions extends QueryOptions {
+  /** Fold keys below this separator into `"prefix/"` entries. */
+  separator?: string;
+}
+
+/** Consul's wire shape of a KV entry. */
+export interface KvWireEntry {
+  Key: string;
+  Flags: bigint;
+  Value: string | null;
+  CreateIndex: number;
+  ModifyIndex: number;
+  LockIndex: number;
+  Session?: string;
+}
+
+/** Largest value Consul accepts by default (`kv_max_value_size`). */
+export const KV_MAX_VALUE_SIZE = 512 * 1024;
+
+/** Converts Consul's wire shape to a {@link KvEntry}. */
+export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
+  const rawValue =
+    wire.Value === null || wire.Value === undefined ? null : Buffer.from(wire.Value, 'base64');
+  return {
+    key: wire.Key,
+    value: rawValue === null ? null : rawValue.toString('utf8'),
+    rawValue,
+    flags: typeof wire.Flags === 'bigint' ? wire.Flags : BigInt(wire.Flags ?? 0),
+    createIndex: wire.CreateIndex,
+    modifyIndex: wire.ModifyIndex,
+    lockIndex: wire.LockIndex,
+    session: wire.Session,
+  };
+}
+
+/** The KV store: `/v1/kv`. */
+export class Kv {
+  constructor(private readonly transport: Transport) {}
+
+  /** Reads one key; `undefined` when it does not exist (the answer's index still reaches `onMeta`). */
+  async get(key: string, options: QueryOptions = {}): Promise<WithMeta<KvEntry> | undefined> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v1/kv/${encodeKey(key)}`,
+      options,
+      allowStatus: [404],
+    });
+    options.onMeta?.(res.meta);
+    if (res.status === 404) return undefined;
+    const [wire] = parseConsulJson<KvWireEntry[]>(res.text);
+    return wire ? withMeta(kvEntryFromWire(wire), res.meta) : undefined;
+  }
+
+  /** Reads every key under `prefix` (a plain string prefix: end it with `/` for folders). */
+  async list(prefix: string, options: QueryOptions = {}): Promise<WithMeta<KvEntry[]>> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v1/kv/${encodeKey(prefix, 'prefix', true)}`,
+      query: { recurse: true },
+      options,
+      allowStatus: [404],
+    });
+    options.onMeta?.(res.meta);
+    const entries =
+      res.status === 404 ? [] : parseConsulJson<KvWireEntry[]>(res.text).map(kvEntryFromWire);
+    return withMeta(entries, res.meta);
+  }
+
+  /** Lists key names under `prefix`; with `separator`, deeper keys fold into `"prefix/"`. */
+  async keys(prefix: string, options: KvKeysOptions = {}): Promise<WithMeta<string[]>> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v1/kv/${encodeKey(prefix, 'prefix', true)}`,
+      query: { keys: true, separator: options.separator },
+      options,
+      allowStatus: [404],
+    });
+    options.onMeta?.(res.meta);
+    return withMeta(res.status === 404 ? [] : (JSON.parse(res.text) as string[]), res.meta);
+  }
+
+  /**
+   * Writes a value. Resolves `false` when a `cas`, `acquire` or `release` condition did not hold
+   * (a business result, not an error).
+   */
+  async put(key: string, value: string | Uint8Array, options: KvPutOptions = {}): Promise<boolean> {
+    const encodedKey = encodeKey(key);
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      throw new ConsulConfigError('value', 'a string or bytes', value);
+    }
+    const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+    if (size > KV_MAX_VALUE_SIZE) {
+      throw new ConsulConfigError(
+        'value',
+        `at most ${KV_MAX_VALUE_SIZE} bytes (kv_max_value_size)`,
+        `${size} bytes`,
+      );
+    }
+    const res = await this.transport.send({
+      method: 'PUT',
+      path: `/v1/kv/${encodedKey}`,
+      query: {
+        cas: checkIndex(options.cas, 'cas'),
+        flags: checkFlags(options.flags),
+        acquire: options.acquire,
+        release: options.release,
+      },
+      raw: value,
+      options,
+      // A plain put is idempotent; a CAS or lock write is safe to repeat only before it was sent.
+      idempotent: options.cas === undefined && !options.acquire && !options.release,
+    });
+    return res.text.includes('true');
+  }
+
+  /** Deletes a key (or a prefix with `recurse`). Resolves `false` when a `cas` did not match. */
+  async delete(key: string, options: KvDeleteOptions = {}): Promise<boolean> {
+    if (options.recurse && options.cas !== undefined) {
+      throw new ConsulConfigError('cas', 'not combined with recurse', options.cas);
+    }
+    const res = await this.transport.send({
+      method: 'DELETE',
+      path: `/v1/kv/${encodeKey(key, 'key', options.recurse === true)}`,
+      query: { recurse: options.recurse, cas: checkIndex(options.cas, 'cas') },
+      options,
+      idempotent: options.cas === undefined,
+    });
+    return res.text.includes('true');
+  }
+}
+
+function checkIndex(value: number | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConsulConfigError(option, 'a non-negative integer index', value);
+  }
+  return value;
+}
+
+function checkFlags(value: bigint | number | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const big = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n;
+  if (big < 0n || big > 0xffffffffffffffffn) {
+    throw new ConsulConfigError('flags', 'an unsigned 64-bit integer', value);
+  }
+  return big;
+}

@@ -1,0 +1,6 @@
+import { type Transport } from '../transport';
+
+/** Raft status: `/v1/status`. */
+export class Status {
+  constructor(protected readonly transport: Transport) {}
+}

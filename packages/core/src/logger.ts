@@ -1,0 +1,27 @@
+/**
+ * The logger `@consulkit/core` writes to. Adapters pass the framework's logger (Fastify's pino, Nest's
+ * Logger); the default only surfaces warnings and errors through `process.emitWarning`. Messages and
+ * contexts never contain the ACL token.
+ */
+export interface ConsulLogger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/** A logger that drops debug/info and forwards warnings and errors to `process.emitWarning`. */
+export const defaultLogger: ConsulLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message) => process.emitWarning(message, { type: 'ConsulWarning' }),
+  error: (message) => process.emitWarning(message, { type: 'ConsulError' }),
+};
+
+/** A logger that drops everything. */
+export const silentLogger: ConsulLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

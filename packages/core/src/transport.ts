@@ -1,0 +1,385 @@
+import { type IncomingHttpHeaders } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+import { type ResolvedConsulConfig, type ResolvedEndpoint } from './config';
+import { formatGoDuration, toMillis } from './duration';
+import {
+  ConsulAbortedError,
+  ConsulClosedError,
+  ConsulConfigError,
+  ConsulError,
+  type ConsulRequestInfo,
+  ConsulTimeoutError,
+  ConsulTlsError,
+  ConsulUnavailableError,
+} from './errors';
+import { backoffDelay, sleep } from './internal/backoff';
+import { errorFromResponse } from './internal/classify';
+import { stringifyConsulJson } from './internal/json';
+import { Limiter } from './internal/limiter';
+import { type CallOptions, type QueryMeta, type QueryOptions, type WriteOptions } from './query';
+
+/** A query-string value: `true` is a presence flag (`?stale`), `false`/`undefined` are omitted. */
+export type QueryValue = string | number | bigint | boolean | undefined | readonly string[];
+
+/** One call to the Consul HTTP API, as the endpoint groups describe it. */
+export interface ConsulRequest {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Path below the agent address, already URL-encoded, e.g. `/v1/kv/app%20a/b`. */
+  path: string;
+  query?: Readonly<Record<string, QueryValue>>;
+  /** JSON body (bigints are written as JSON numbers). */
+  json?: unknown;
+  /** Raw body (KV values), sent as `application/octet-stream`. */
+  raw?: string | Uint8Array;
+  /** Per-call options: signal, token, dc, and for reads the blocking/consistency options. */
+  options?: QueryOptions | WriteOptions | CallOptions;
+  /** May the call be repeated after an ambiguous failure? Default: true for GET. */
+  idempotent?: boolean;
+  /** Statuses returned to the caller instead of thrown (e.g. 404 for "no such key"). */
+  allowStatus?: readonly number[];
+}
+
+/** Consul's answer: status, headers, body text and the parsed metadata. */
+export interface ConsulResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  meta: QueryMeta;
+}
+
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOENT', // unix socket missing
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const BROKEN_CONNECTION = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ECONNABORTED',
+]);
+const TLS_FAILURE =
+  /^(?:CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
+const DEFAULT_WAIT_MS = 60_000;
+
+/**
+ * The one place that talks HTTP to Consul: keep-alive pools per agent address, token and default
+ * query parameters, timeouts derived from `wait`, typed errors, address failover and jittered retries
+ * of idempotent calls. Endpoint groups describe calls; this sends them.
+ */
+export class Transport {
+  private readonly pools = new Map<ResolvedEndpoint, Dispatcher>();
+  private readonly longPolls: Limiter;
+  private current = 0;
+  private closed = false;
+
+  constructor(readonly config: ResolvedConsulConfig) {
+    this.longPolls = new Limiter(config.maxLongPolls);
+  }
+
+  /** The address calls currently go to. */
+  get activeAddress(): string {
+    return (this.config.endpoints[this.current] as ResolvedEndpoint).display;
+  }
+
+  /** Long polls running, and waiting for a slot. */
+  get longPollStats(): { active: number; queued: number } {
+    return { active: this.longPolls.inUse, queued: this.longPolls.queued };
+  }
+
+  /** Sends a call with failover and retries; throws a typed {@link ConsulError}. */
+  async send(request: ConsulRequest): Promise<ConsulResponse> {
+    if (this.closed) throw new ConsulClosedError();
+    const options = (request.options ?? {}) as QueryOptions;
+    const blocking = options.index !== undefined && options.index > 0;
+    const release = blocking ? await this.acquireLongPoll(options.signal) : undefined;
+    try {
+      return await this.sendWithRetries(request, options, blocking);
+    } finally {
+      release?.();
+    }
+  }
+
+  /** Ends every pool this transport created (a user-supplied dispatcher is left open). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    if (this.config.dispatcher) return;
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  private async acquireLongPoll(signal: AbortSignal | undefined): Promise<() => void> {
+    try {
+      return await this.longPolls.acquire(signal);
+    } catch (err) {
+      throw new ConsulAbortedError('Blocking query aborted while waiting for a slot', {
+        cause: err,
+      });
+    }
+  }
+
+  private async sendWithRetries(
+    request: ConsulRequest,
+    options: QueryOptions,
+    blocking: boolean,
+  ): Promise<ConsulResponse> {
+    const { retries, minDelayMs, maxDelayMs } = this.config.retry;
+    const idempotent = request.idempotent ?? request.method === 'GET';
+    const endpoints = this.config.endpoints;
+    const built = this.build(request, options, blocking);
+    for (let attempt = 0; ; attempt++) {
+      let error: ConsulError | undefined;
+      // Connection failures are safe to repeat for any call: nothing reached the agent.
+      for (let tried = 0; tried < endpoints.length; tried++) {
+        const index = this.current;
+        const endpoint = endpoints[index] as ResolvedEndpoint;
+        try {
+          return await this.once(endpoint, built, options);
+        } catch (err) {
+          error = err as ConsulError;
+          if (!(err instanceof ConsulUnavailableError && isConnectFailure(err))) break;
+          if (endpoints.length > 1) {
+            this.current = (index + 1) % endpoints.length;
+            this.config.logger.warn(`Consul agent ${endpoint.display} refused the connection`, {
+              next: this.activeAddress,
+            });
+          }
+        }
+      }
+      const failure = error as ConsulError;
+      const repeatable = idempotent || isConnectFailure(failure);
+      if (!failure.retryable || !repeatable || attempt >= retries || this.closed) throw failure;
+      const delay = backoffDelay(attempt, minDelayMs, maxDelayMs);
+      this.config.logger.debug('Retrying Consul call', {
+        method: request.method,
+        path: request.path,
+        attempt: attempt + 1,
+        delayMs: Math.round(delay),
+        error: failure.code,
+      });
+      try {
+        await sleep(delay, options.signal);
+      } catch (err) {
+        throw new ConsulAbortedError(`Consul ${request.method} ${request.path} aborted`, {
+          cause: err,
+        });
+      }
+    }
+  }
+
+  private build(request: ConsulRequest, options: QueryOptions, blocking: boolean) {
+    const params = new URLSearchParams();
+    const add = (key: string, value: QueryValue) => {
+      if (value === undefined || value === false) return;
+      if (value === true) params.append(key, '');
+      else if (Array.isArray(value))
+        for (const v of value as readonly string[]) params.append(key, v);
+      else params.append(key, String(value));
+    };
+    for (const [key, value] of Object.entries(request.query ?? {})) add(key, value);
+    add('dc', options.dc ?? this.config.datacenter);
+    add('ns', options.ns ?? this.config.namespace);
+    add('partition', options.partition ?? this.config.partition);
+    if (options.stale && options.consistent) {
+      throw new ConsulConfigError('consistent', 'not combined with stale', true);
+    }
+    if (options.cached && options.consistent) {
+      throw new ConsulConfigError('consistent', 'not combined with cached', true);
+    }
+    add('stale', options.stale);
+    add('consistent', options.consistent);
+    add('cached', options.cached);
+    add('filter', options.filter);
+    add('near', options.near);
+    for (const [k, v] of Object.entries(options.nodeMeta ?? {})) add('node-meta', `${k}:${v}`);
+    let waitMs = 0;
+    if (blocking) {
+      waitMs = options.wait === undefined ? DEFAULT_WAIT_MS : toMillis(options.wait, 'wait');
+      if (waitMs <= 0) throw new ConsulConfigError('wait', 'a positive duration', options.wait);
+      add('index', options.index);
+      add('wait', formatGoDuration(waitMs));
+    }
+    const search = params.toString();
+    const pathAndQuery = search ? `${request.path}?${search}` : request.path;
+
+    const headers: Record<string, string> = {};
+    const token = options.token ?? this.config.token;
+    if (token) headers['x-consul-token'] = token;
+    if (this.config.basicAuth) headers.authorization = this.config.basicAuth;
+    const cacheControl = [
+      options.maxAge !== undefined
+        ? `max-age=${Math.floor(toMillis(options.maxAge, 'maxAge') / 1000)}`
+        : '',
+      options.staleIfError !== undefined
+        ? `stale-if-error=${Math.floor(toMillis(options.staleIfError, 'staleIfError') / 1000)}`
+        : '',
+    ].filter(Boolean);
+    if (cacheControl.length > 0) headers['cache-control'] = cacheControl.join(', ');
+    let body: string | Uint8Array | undefined;
+    if (request.raw !== undefined) {
+      body = request.raw;
+      headers['content-type'] = 'application/octet-stream';
+    } else if (request.json !== undefined) {
+      body = stringifyConsulJson(request.json);
+      headers['content-type'] = 'application/json';
+    }
+    const timeoutMs =
+      options.timeout === undefined ? this.config.timeoutMs : toMillis(options.timeout, 'timeout');
+    // Consul adds up to wait/16 of jitter; undici must not give up before the server answers.
+    const budget = blocking ? waitMs + waitMs / 16 + timeoutMs : timeoutMs;
+    return { request, pathAndQuery, headers, body, budget };
+  }
+
+  private async once(
+    endpoint: ResolvedEndpoint,
+    built: ReturnType<Transport['build']>,
+    options: QueryOptions,
+  ): Promise<ConsulResponse> {
+    const info: ConsulRequestInfo = {
+      method: built.request.method,
+      path: built.pathAndQuery,
+      address: endpoint.display,
+    };
+    const started = performance.now();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.dispatcherFor(endpoint).request({
+        origin: endpoint.origin,
+        path: endpoint.basePath + built.pathAndQuery,
+        method: built.request.method,
+        headers: built.headers,
+        body: built.body,
+        signal: options.signal,
+        headersTimeout: built.budget,
+        bodyTimeout: built.budget,
+      });
+    } catch (err) {
+      throw this.transportError(err, info, options.signal);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (err) {
+      throw this.transportError(err, info, options.signal);
+    }
+    const status = response.statusCode;
+    if ((status < 200 || status >= 300) && !built.request.allowStatus?.includes(status)) {
+      throw errorFromResponse(status, text, info);
+    }
+    return {
+      status,
+      headers: response.headers,
+      text,
+      meta: parseMeta(response.headers, performance.now() - started),
+    };
+  }
+
+  private dispatcherFor(endpoint: ResolvedEndpoint): Dispatcher {
+    if (this.config.dispatcher) return this.config.dispatcher;
+    let pool = this.pools.get(endpoint);
+    if (!pool) {
+      const tls = this.config.tls;
+      pool = new Pool(endpoint.origin, {
+        connections: this.config.connections,
+        socketPath: endpoint.socketPath,
+        connect: endpoint.secure
+          ? {
+              ca: tls.ca,
+              cert: tls.cert,
+              key: tls.key,
+              servername: tls.servername,
+              rejectUnauthorized: tls.rejectUnauthorized,
+            }
+          : undefined,
+      });
+      this.pools.set(endpoint, pool);
+    }
+    return pool;
+  }
+
+  private transportError(
+    err: unknown,
+    request: ConsulRequestInfo,
+    signal: AbortSignal | undefined,
+  ): ConsulError {
+    if (err instanceof ConsulError) return err;
+    const where = `Consul ${request.method} ${request.path} at ${request.address}`;
+    if (signal?.aborted) return new ConsulAbortedError(`${where} aborted`, { cause: err, request });
+    if (this.closed) return new ConsulClosedError(`${where}: the client is closed`);
+    const code = errorCode(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new ConsulTimeoutError(`${where} timed out (${message})`, { cause: err, request });
+    }
+    if (TLS_FAILURE.test(code)) {
+      return new ConsulTlsError(`${where}: TLS handshake failed (${code}: ${message})`, {
+        cause: err,
+        request,
+      });
+    }
+    if (CONNECT_FAILURES.has(code)) {
+      return Object.assign(
+        new ConsulUnavailableError(`${where}: cannot connect (${code})`, { cause: err, request }),
+        { connectFailure: true },
+      );
+    }
+    if (BROKEN_CONNECTION.has(code)) {
+      return new ConsulUnavailableError(`${where}: connection broken (${code})`, {
+        cause: err,
+        request,
+      });
+    }
+    return new ConsulUnavailableError(`${where} failed: ${message}`, { cause: err, request });
+  }
+}
+
+function isConnectFailure(err: ConsulError): boolean {
+  return (err as ConsulError & { connectFailure?: boolean }).connectFailure === true;
+}
+
+function errorCode(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (typeof code === 'string' && !(current as { cause?: unknown }).cause) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return (err as { code?: string }).code ?? '';
+}
+
+/** Reads Consul's response headers (undici lower-cases names). */
+export function parseMeta(headers: IncomingHttpHeaders, requestTime = 0): QueryMeta {
+  const index = headerNumber(headers['x-consul-index']);
+  const cache = headers['x-cache'];
+  return {
+    index: index ?? 0,
+    knownLeader:
+      headers['x-consul-knownleader'] === undefined
+        ? undefined
+        : headers['x-consul-knownleader'] === 'true',
+    lastContact: headerNumber(headers['x-consul-lastcontact']),
+    cacheHit: cache === undefined ? undefined : cache === 'HIT',
+    cacheAge: headerNumber(headers.age),
+    effectiveConsistency: headerString(headers['x-consul-effective-consistency']),
+    requestTime,
+  };
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function headerNumber(value: string | string[] | undefined): number | undefined {
+  const text = headerString(value);
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : Number.MAX_SAFE_INTEGER;
+}

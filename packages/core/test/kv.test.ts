@@ -1,0 +1,63 @@
+import { ConsulConfigError } from '../src';
+import { useAgent } from './support/agent';
+
+describe('kv', () => {
+  const fixture = useAgent();
+
+  it('puts and gets a value with its metadata', async () => {
+    const consul = fixture.client();
+    expect(await consul.kv.put('kv-test/a b', 'hello')).toBe(true);
+    const entry = await consul.kv.get('kv-test/a b');
+    expect(entry?.value).toBe('hello');
+    expect(entry?.key).toBe('kv-test/a b');
+    expect(entry?.meta.index).toBeGreaterThan(0);
+    expect(entry?.meta.knownLeader).toBe(true);
+  });
+
+  it('returns undefined for a missing key but still reports the index', async () => {
+    const consul = fixture.client();
+    let index = 0;
+    const entry = await consul.kv.get('kv-test/missing', { onMeta: (m) => (index = m.index) });
+    expect(entry).toBeUndefined();
+    expect(index).toBeGreaterThan(0);
+  });
+
+  it('keeps uint64 flags lossless (the Go lock flag)', async () => {
+    const consul = fixture.client();
+    const goLockFlag = 0x2ddccbc058a50c18n;
+    await consul.kv.put('kv-test/flags', 'x', { flags: goLockFlag });
+    expect((await consul.kv.get('kv-test/flags'))?.flags).toBe(goLockFlag);
+  });
+
+  it('compare-and-set answers false on a stale index', async () => {
+    const consul = fixture.client();
+    await consul.kv.put('kv-test/cas', 'v1');
+    const first = await consul.kv.get('kv-test/cas');
+    await consul.kv.put('kv-test/cas', 'v2');
+    expect(await consul.kv.put('kv-test/cas', 'v3', { cas: first?.modifyIndex })).toBe(false);
+    expect(await consul.kv.put('kv-test/cas', 'new', { cas: 0 })).toBe(false);
+    expect((await consul.kv.get('kv-test/cas'))?.value).toBe('v2');
+  });
+
+  it('lists, lists keys with a separator, and deletes recursively', async () => {
+    const consul = fixture.client();
+    await consul.kv.put('kv-list/a', '1');
+    await consul.kv.put('kv-list/b/c', '2');
+    expect((await consul.kv.list('kv-list/')).map((e) => e.key)).toEqual([
+      'kv-list/a',
+      'kv-list/b/c',
+    ]);
+    expect(await consul.kv.keys('kv-list/', { separator: '/' })).toEqual([
+      'kv-list/a',
+      'kv-list/b/',
+    ]);
+    expect(await consul.kv.delete('kv-list/', { recurse: true })).toBe(true);
+    expect(await consul.kv.list('kv-list/')).toEqual([]);
+  });
+
+  it('rejects empty keys and keys with // before sending anything', async () => {
+    const consul = fixture.client();
+    await expect(consul.kv.get('')).rejects.toBeInstanceOf(ConsulConfigError);
+    await expect(consul.kv.put('a//b', 'x')).rejects.toMatchObject({ option: 'key' });
+  });
+});
