@@ -175,15 +175,17 @@ export class Transport {
   }
 
   private build(request: ConsulRequest, options: QueryOptions, blocking: boolean) {
-    const params = new URLSearchParams();
+    let search = '';
     const add = (key: string, value: QueryValue) => {
       if (value === undefined || value === false) return;
-      if (value === true) params.append(key, '');
-      else if (Array.isArray(value))
-        for (const v of value as readonly string[]) params.append(key, v);
-      else params.append(key, String(value));
+      if (Array.isArray(value)) {
+        for (const v of value as readonly string[]) search += `&${key}=${encodeURIComponent(v)}`;
+      } else {
+        search += value === true ? `&${key}` : `&${key}=${encodeURIComponent(String(value))}`;
+      }
     };
-    for (const [key, value] of Object.entries(request.query ?? {})) add(key, value);
+    const query = request.query;
+    if (query) for (const key in query) add(key, query[key]);
     add('dc', options.dc ?? this.config.datacenter);
     add('ns', options.ns ?? this.config.namespace);
     add('partition', options.partition ?? this.config.partition);
@@ -198,7 +200,9 @@ export class Transport {
     add('cached', options.cached);
     add('filter', options.filter);
     add('near', options.near);
-    for (const [k, v] of Object.entries(options.nodeMeta ?? {})) add('node-meta', `${k}:${v}`);
+    if (options.nodeMeta) {
+      for (const [k, v] of Object.entries(options.nodeMeta)) add('node-meta', `${k}:${v}`);
+    }
     let waitMs = 0;
     if (blocking) {
       waitMs = options.wait === undefined ? DEFAULT_WAIT_MS : toMillis(options.wait, 'wait');
@@ -206,8 +210,7 @@ export class Transport {
       add('index', options.index);
       add('wait', formatGoDuration(waitMs));
     }
-    const search = params.toString();
-    const pathAndQuery = search ? `${request.path}?${search}` : request.path;
+    const pathAndQuery = search ? `${request.path}?${search.slice(1)}` : request.path;
 
     const headers: Record<string, string> = {};
     const token = options.token ?? this.config.token;

@@ -1,5 +1,5 @@
 import { ConsulConfigError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { parseConsulJson, toFlags } from '../internal/json';
 import { encodeKey } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
@@ -51,7 +51,8 @@ export interface KvKeysOptions extends QueryOptions {
 /** Consul's wire shape of a KV entry. */
 export interface KvWireEntry {
   Key: string;
-  Flags: bigint;
+  /** A number, or a digit string when beyond 2^53 (see parseConsulJson). */
+  Flags: number | string | bigint;
   Value: string | null;
   CreateIndex: number;
   ModifyIndex: number;
@@ -70,7 +71,7 @@ export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
     key: wire.Key,
     value: rawValue === null ? null : rawValue.toString('utf8'),
     rawValue,
-    flags: typeof wire.Flags === 'bigint' ? wire.Flags : BigInt(wire.Flags ?? 0),
+    flags: toFlags(wire.Flags),
     createIndex: wire.CreateIndex,
     modifyIndex: wire.ModifyIndex,
     lockIndex: wire.LockIndex,

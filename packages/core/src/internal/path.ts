@@ -5,8 +5,12 @@ import { ConsulConfigError } from '../errors';
  * segment is percent-encoded, `/` separators are kept. Empty keys and `//` are rejected before
  * anything is sent (Go's mux would answer `//` with a 301).
  */
+const PLAIN_KEY = /^[A-Za-z0-9_.~-]+(?:\/[A-Za-z0-9_.~-]+)*\/?$/;
+
 export function encodeKey(key: unknown, option = 'key', allowEmpty = false): string {
   if (typeof key !== 'string') throw new ConsulConfigError(option, 'a string key', key);
+  // Hot path (every KV call): keys made only of unreserved characters need no encoding.
+  if (PLAIN_KEY.test(key)) return key;
   const trimmed = key.startsWith('/') ? key.slice(1) : key;
   if (trimmed === '' && !allowEmpty) throw new ConsulConfigError(option, 'a non-empty key', key);
   if (trimmed.includes('//')) throw new ConsulConfigError(option, 'a key without "//"', key);
