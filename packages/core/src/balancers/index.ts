@@ -1,0 +1,11 @@
+export { roundRobin } from './round-robin';
+export { random } from './random';
+export type { RandomOptions } from './random';
+export { weighted } from './weighted';
+export { leastRequests } from './least-requests';
+export { p2c } from './p2c';
+export type { P2cOptions } from './p2c';
+export { consistentHash } from './consistent-hash';
+export type { ConsistentHashOptions, HashKeyFn } from './consistent-hash';
+export { eligible } from './types';
+export type { Balancer, BalancerRequest, CallOutcome, PickContext } from './types';
