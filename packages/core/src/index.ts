@@ -23,11 +23,39 @@ export type {
   KvKeysOptions,
   KvWireEntry,
 } from './endpoints/kv';
-export { Agent } from './endpoints/agent';
+export { Agent, parseConsulVersion } from './endpoints/agent';
+export type { AgentSelf, AgentMember, AgentMembersOptions, ConsulVersion } from './endpoints/agent';
+export { AgentChecks, isUnknownCheckError } from './endpoints/agent-check';
+export type {
+  AgentServiceApi,
+  AgentServiceReadOptions,
+  ServiceRegisterOptions,
+  AgentHealthStatus,
+  AgentServiceHealth,
+  AgentServicesHealth,
+} from './endpoints/agent-service';
+export { aggregateStatus } from './models/check';
+export type { HealthCheck, HealthStatus } from './models/check';
+export type { CatalogNode } from './models/node';
+export type { AgentService, ServiceWeights, ServiceAddress } from './models/service';
+export { entryAddress } from './models/service-entry';
+export type { ServiceEntry } from './models/service-entry';
+export { serviceDefinitionToWire } from './models/service-definition';
+export type { ServiceDefinition } from './models/service-definition';
+export type { CheckDefinition, CheckRegistration } from './models/check-definition';
 export { Catalog } from './endpoints/catalog';
 export { Health } from './endpoints/health';
-export { Session } from './endpoints/session';
+export type { HealthServiceOptions, HealthStateFilter } from './endpoints/health';
+export {
+  Session,
+  ConsulSessionExpiredError,
+  SESSION_TTL_MIN_MS,
+  SESSION_TTL_MAX_MS,
+  SESSION_MAX_LOCK_DELAY_MS,
+} from './endpoints/session';
+export type { SessionEntry, SessionCreateOptions, SessionBehavior } from './endpoints/session';
 export { Status } from './endpoints/status';
 export { Event } from './endpoints/event';
 export { PreparedQuery } from './endpoints/prepared-query';
-export { Txn } from './endpoints/txn';
+export { Txn, TXN_MAX_OPS } from './endpoints/txn';
+export type { TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';

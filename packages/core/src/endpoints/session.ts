@@ -1,6 +1,263 @@
+import { type Duration, formatGoDuration, parseGoDuration, toMillis } from '../duration';
+import { ConsulConfigError, type ConsulErrorOptions, ConsulNotFoundError } from '../errors';
+import { parseConsulJson } from '../internal/json';
+import { encodeSegment } from '../internal/path';
+import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
+import { mapList, readJson } from './request';
 
-/** Sessions: `/v1/session`. */
+/** What happens to locks held by a session when it is invalidated. */
+export type SessionBehavior = 'release' | 'delete';
+
+/** A session (`/v1/session/info`). Durations are milliseconds. */
+export interface SessionEntry {
+  id: string;
+  name: string;
+  node: string;
+  /** Lock delay in ms (Consul reports nanoseconds). */
+  lockDelay: number;
+  behavior: SessionBehavior;
+  /** TTL in ms; `undefined` for a session without TTL. */
+  ttl: number | undefined;
+  /** Node checks the session is bound to (default `serfHealth`). */
+  nodeChecks: string[];
+  /** Service checks the session is bound to. */
+  serviceChecks: Array<{ id: string; namespace: string | undefined }>;
+  /** Deprecated `Checks` field (node checks on old agents). */
+  checks: string[];
+  createIndex: number;
+  modifyIndex: number;
+}
+
+/** Options of `consul.session.create`. */
+export interface SessionCreateOptions extends WriteOptions {
+  /** Human-readable name; make it unique to find (and clean up) leaked sessions. */
+  name?: string;
+  /** Node the session belongs to (default: the agent's node). */
+  node?: string;
+  /** Time a released lock stays unacquirable (default 15 s; 0 disables; at most 60 s). */
+  lockDelay?: Duration;
+  /** `release` (default) or `delete` the locked keys on invalidation. */
+  behavior?: SessionBehavior;
+  /** Invalidate unless renewed within this period (10 s to 24 h; the server may wait up to 2×). */
+  ttl?: Duration;
+  /** Node checks to bind (default `['serfHealth']`; `[]` for none). */
+  nodeChecks?: readonly string[];
+  /** Service checks (by check ID) to bind: critical ⇒ the session is invalidated. */
+  serviceChecks?: ReadonlyArray<string | { id: string; namespace?: string }>;
+  /** Deprecated node-check list (Go's `CreateNoChecks` sends `[]`). */
+  checks?: readonly string[];
+}
+
+/** Smallest and largest session TTL Consul accepts. */
+export const SESSION_TTL_MIN_MS = 10_000;
+export const SESSION_TTL_MAX_MS = 86_400_000;
+/** Consul never honours a lock delay above this (`MaxLockDelay`). */
+export const SESSION_MAX_LOCK_DELAY_MS = 60_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The session is gone (expired, destroyed or invalidated): create a new one; don't retry. */
+export class ConsulSessionExpiredError extends ConsulNotFoundError {
+  /** ID of the lost session. */
+  readonly sessionId: string;
+
+  constructor(sessionId: string, options: ConsulErrorOptions) {
+    super(`Consul session ${sessionId} has expired or was destroyed`, options);
+    this.sessionId = sessionId;
+  }
+}
+
+interface SessionWire {
+  ID: string;
+  Name?: string;
+  Node: string;
+  LockDelay?: number;
+  Behavior?: SessionBehavior;
+  TTL?: string;
+  NodeChecks?: string[] | null;
+  ServiceChecks?: Array<{ ID: string; Namespace?: string }> | null;
+  Checks?: string[] | null;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** Converts Consul's wire shape to a {@link SessionEntry}. */
+export function sessionFromWire(wire: SessionWire): SessionEntry {
+  const ttl = wire.TTL ? parseGoDuration(wire.TTL) : undefined;
+  return {
+    id: wire.ID,
+    name: wire.Name ?? '',
+    node: wire.Node,
+    lockDelay: (wire.LockDelay ?? 0) / 1e6,
+    behavior: wire.Behavior ?? 'release',
+    ttl: ttl === 0 ? undefined : ttl,
+    nodeChecks: wire.NodeChecks ?? [],
+    serviceChecks: (wire.ServiceChecks ?? []).map((c) => ({
+      id: c.ID,
+      namespace: c.Namespace || undefined,
+    })),
+    checks: wire.Checks ?? [],
+    createIndex: wire.CreateIndex,
+    modifyIndex: wire.ModifyIndex,
+  };
+}
+
+/** Validates {@link SessionCreateOptions} and builds the body of `PUT /v1/session/create`. */
+export function sessionCreateBody(options: SessionCreateOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (options.name !== undefined) body.Name = stringOption(options.name, 'name');
+  if (options.node !== undefined) body.Node = stringOption(options.node, 'node');
+  if (options.lockDelay !== undefined) {
+    const ms = toMillis(options.lockDelay, 'lockDelay');
+    if (ms > SESSION_MAX_LOCK_DELAY_MS) {
+      throw new ConsulConfigError('lockDelay', 'a duration of at most 60s', options.lockDelay);
+    }
+    // Always a string with a unit: a bare JSON number < 1000 would be read as seconds (SES-5).
+    body.LockDelay = formatGoDuration(ms);
+  }
+  if (options.behavior !== undefined) {
+    if (options.behavior !== 'release' && options.behavior !== 'delete') {
+      throw new ConsulConfigError('behavior', 'release or delete', options.behavior);
+    }
+    body.Behavior = options.behavior;
+  }
+  if (options.ttl !== undefined) {
+    const ms = toMillis(options.ttl, 'ttl');
+    if (ms < SESSION_TTL_MIN_MS || ms > SESSION_TTL_MAX_MS) {
+      throw new ConsulConfigError('ttl', 'a duration from 10s to 24h', options.ttl);
+    }
+    body.TTL = formatGoDuration(ms);
+  }
+  if (options.nodeChecks !== undefined)
+    body.NodeChecks = listOption(options.nodeChecks, 'nodeChecks');
+  if (options.checks !== undefined) body.Checks = listOption(options.checks, 'checks');
+  if (options.serviceChecks !== undefined) {
+    if (!Array.isArray(options.serviceChecks)) {
+      throw new ConsulConfigError('serviceChecks', 'an array of check IDs', options.serviceChecks);
+    }
+    body.ServiceChecks = options.serviceChecks.map((c, i) => {
+      const path = `serviceChecks[${i}]`;
+      if (typeof c === 'string') return { ID: stringOption(c, path) };
+      if (typeof c !== 'object' || c === null) {
+        throw new ConsulConfigError(path, 'a check ID or { id, namespace }', c);
+      }
+      const wire: Record<string, string> = { ID: stringOption(c.id, `${path}.id`) };
+      if (c.namespace !== undefined)
+        wire.Namespace = stringOption(c.namespace, `${path}.namespace`);
+      return wire;
+    });
+  }
+  return body;
+}
+
+function stringOption(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new ConsulConfigError(option, 'a non-empty string', value);
+  }
+  return value;
+}
+
+function listOption(value: unknown, option: string): string[] {
+  if (!Array.isArray(value)) throw new ConsulConfigError(option, 'an array of check IDs', value);
+  return value.map((v, i) => stringOption(v, `${option}[${i}]`));
+}
+
+function sessionId(id: unknown): string {
+  if (typeof id !== 'string' || !UUID.test(id)) {
+    throw new ConsulConfigError('id', 'a session ID (UUID)', id);
+  }
+  return encodeSegment(id, 'id');
+}
+
+/** Sessions: `/v1/session` (the building block of locks and leader election). */
 export class Session {
   constructor(protected readonly transport: Transport) {}
+
+  /**
+   * Creates a session and resolves its ID. Not idempotent: it is never retried after a failure
+   * that may have reached Consul (a retry could leak a session), only after refused connections.
+   */
+  async create(options: SessionCreateOptions = {}): Promise<string> {
+    const res = await this.transport.send({
+      method: 'PUT',
+      path: '/v1/session/create',
+      json: sessionCreateBody(options),
+      options,
+      idempotent: false,
+    });
+    return parseConsulJson<{ ID: string }>(res.text).ID;
+  }
+
+  /**
+   * Renews a TTL session and resolves its entry (adopt its `ttl`: the server may raise it). Throws
+   * {@link ConsulSessionExpiredError} when the session no longer exists.
+   */
+  async renew(id: string, options: WriteOptions = {}): Promise<SessionEntry> {
+    const res = await this.transport.send({
+      method: 'PUT',
+      path: `/v1/session/renew/${sessionId(id)}`,
+      options,
+      idempotent: true,
+      allowStatus: [404],
+    });
+    const [wire] =
+      res.status === 404 ? [] : (parseConsulJson<SessionWire[] | null>(res.text) ?? []);
+    if (!wire) {
+      throw new ConsulSessionExpiredError(id, {
+        status: res.status,
+        body: res.status === 404 ? res.text.trim() : undefined,
+        request: {
+          method: 'PUT',
+          path: `/v1/session/renew/${id}`,
+          address: this.transport.activeAddress,
+        },
+      });
+    }
+    return sessionFromWire(wire);
+  }
+
+  /** Destroys a session (releasing or deleting its locks). Consul answers `true` even if unknown. */
+  async destroy(id: string, options: WriteOptions = {}): Promise<boolean> {
+    const res = await this.transport.send({
+      method: 'PUT',
+      path: `/v1/session/destroy/${sessionId(id)}`,
+      options,
+      idempotent: true,
+    });
+    return res.text.includes('true');
+  }
+
+  /** Reads a session; `undefined` when it does not exist. Blocking-capable. */
+  async info(id: string, options: QueryOptions = {}): Promise<WithMeta<SessionEntry> | undefined> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v1/session/info/${sessionId(id)}`,
+      options,
+    });
+    options.onMeta?.(res.meta);
+    const [wire] = parseConsulJson<SessionWire[] | null>(res.text) ?? [];
+    return wire ? withMeta(sessionFromWire(wire), res.meta) : undefined;
+  }
+
+  /** Every session in the datacenter. Blocking-capable. */
+  async list(options: QueryOptions = {}): Promise<WithMeta<SessionEntry[]>> {
+    return readJson(
+      this.transport,
+      { path: '/v1/session/list', map: (w: SessionWire[] | null) => mapList(w, sessionFromWire) },
+      options,
+    );
+  }
+
+  /** Sessions of one node. Blocking-capable. */
+  async node(node: string, options: QueryOptions = {}): Promise<WithMeta<SessionEntry[]>> {
+    return readJson(
+      this.transport,
+      {
+        path: `/v1/session/node/${encodeSegment(node, 'node')}`,
+        map: (w: SessionWire[] | null) => mapList(w, sessionFromWire),
+      },
+      options,
+    );
+  }
 }

@@ -1,0 +1,31 @@
+import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from './check';
+import { type CatalogNode, type CatalogNodeWire, catalogNodeFromWire } from './node';
+import { type AgentService, type AgentServiceWire, agentServiceFromWire } from './service';
+
+/** One service instance with its node and every check that applies to it (node checks included). */
+export interface ServiceEntry {
+  node: CatalogNode;
+  service: AgentService;
+  checks: HealthCheck[];
+}
+
+/** Consul's wire shape of a health/prepared-query entry. */
+export interface ServiceEntryWire {
+  Node: CatalogNodeWire;
+  Service: AgentServiceWire;
+  Checks: HealthCheckWire[] | null;
+}
+
+/** Converts Consul's wire shape to a {@link ServiceEntry}. */
+export function serviceEntryFromWire(wire: ServiceEntryWire): ServiceEntry {
+  return {
+    node: catalogNodeFromWire(wire.Node),
+    service: agentServiceFromWire(wire.Service),
+    checks: (wire.Checks ?? []).map(healthCheckFromWire),
+  };
+}
+
+/** The address to dial for an entry: the service's own address, else its node's (DSC-5). */
+export function entryAddress(entry: ServiceEntry): string {
+  return entry.service.address || entry.node.address;
+}

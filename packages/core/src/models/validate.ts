@@ -1,0 +1,87 @@
+import { type Duration, formatGoDuration, toMillis } from '../duration';
+import { ConsulConfigError } from '../errors';
+
+/**
+ * Small validators for user-supplied definitions. Each names the offending field by its dotted path
+ * (e.g. `service.checks[0].interval`) so a bad definition fails before anything is sent.
+ */
+
+/** A plain object, not null or an array. */
+export function checkObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConsulConfigError(path, 'an object', value);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Rejects keys the definition does not know (Consul would answer `400 unknown field`). */
+export function checkKnownKeys(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  path: string,
+): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key) && value[key] !== undefined) {
+      throw new ConsulConfigError(`${path}.${key}`, `a known field (${known.join(', ')})`, key);
+    }
+  }
+}
+
+export function optionalString(value: unknown, path: string, nonEmpty = false): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || (nonEmpty && value === '')) {
+    throw new ConsulConfigError(path, nonEmpty ? 'a non-empty string' : 'a string', value);
+  }
+  return value;
+}
+
+export function requiredString(value: unknown, path: string): string {
+  const text = optionalString(value, path, true);
+  if (text === undefined) throw new ConsulConfigError(path, 'a non-empty string', value);
+  return text;
+}
+
+export function optionalBoolean(value: unknown, path: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new ConsulConfigError(path, 'a boolean', value);
+  return value;
+}
+
+export function optionalInteger(
+  value: unknown,
+  path: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConsulConfigError(path, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+export function optionalStringList(value: unknown, path: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new ConsulConfigError(path, 'an array of strings', value);
+  return value.map((v, i) => requiredString(v, `${path}[${i}]`));
+}
+
+/** A positive duration formatted for the wire (`'10s'`), or `undefined`. */
+export function optionalWireDuration(
+  value: Duration | undefined,
+  path: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = toMillis(value, path);
+  if (ms <= 0) throw new ConsulConfigError(path, 'a positive duration', value);
+  return formatGoDuration(ms);
+}
+
+/** Copies `source` without its `undefined` fields: Consul decodes bodies strictly. */
+export function compact<T extends Record<string, unknown>>(source: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
