@@ -5,10 +5,12 @@ import { Event } from './endpoints/event';
 import { Health } from './endpoints/health';
 import { Kv } from './endpoints/kv';
 import { PreparedQuery } from './endpoints/prepared-query';
-import { Session } from './endpoints/session';
 import { Status } from './endpoints/status';
 import { Txn } from './endpoints/txn';
 import { Transport } from './transport';
+import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
+import { SessionGroup } from './coordination/session-group';
+import { type AcquireOptions } from './coordination/signals';
 
 /**
  * A Consul client: endpoint groups mirroring the Go `api` package plus the recipes built on them
@@ -29,7 +31,8 @@ export class Consul {
   readonly catalog: Catalog;
   readonly health: Health;
   readonly kv: Kv;
-  readonly session: Session;
+  /** Sessions (`/v1/session`), plus `renewing()` for a self-renewing session. */
+  readonly session: SessionGroup;
   readonly status: Status;
   readonly event: Event;
   /** Prepared queries (`/v1/query`). */
@@ -46,11 +49,35 @@ export class Consul {
     this.catalog = new Catalog(this.transport);
     this.health = new Health(this.transport);
     this.kv = new Kv(this.transport);
-    this.session = new Session(this.transport);
+    this.session = new SessionGroup(this.transport, () => this);
     this.status = new Status(this.transport);
     this.event = new Event(this.transport);
     this.query = new PreparedQuery(this.transport);
     this.txn = new Txn(this.transport);
+  }
+
+  /**
+   * A distributed lock on `key` (Go `api.Lock` compatible). Validates options now; nothing is sent
+   * until `acquire()`. With `goCompatible`, `key` is a `consul lock` prefix (locks `<key>/.lock`).
+   *
+   * @example
+   * const held = await consul.lock('jobs/cleanup', { ttl: '15s' }).acquire({ timeout: '30s' });
+   * try { await work(held.signal, held.fencingToken); } finally { await held.release(); }
+   */
+  lock(key: string, options?: LockOptions): Lock {
+    return new Lock(this, key, options);
+  }
+
+  /**
+   * Runs `fn(signal, held)` holding the lock on `key`, then releases it (also when `fn` throws).
+   * `signal` aborts if the lock is lost meanwhile.
+   */
+  withLock<T>(
+    key: string,
+    fn: (signal: AbortSignal, held: HeldLock) => Promise<T> | T,
+    options?: LockOptions & AcquireOptions,
+  ): Promise<T> {
+    return withLock(this, key, fn, options);
   }
 
   /** Whether `close()` was called. */

@@ -10,6 +10,7 @@ export type {
 export { defaultLogger, silentLogger } from './logger';
 export type { ConsulLogger } from './logger';
 export * from './errors';
+export * from './coordination';
 export { parseGoDuration, toMillis, formatGoDuration } from './duration';
 export type { Duration } from './duration';
 export type { CallOptions, WriteOptions, QueryOptions, QueryMeta, WithMeta } from './query';

@@ -1,0 +1,22 @@
+import { type Kv } from '../endpoints/kv';
+import { type Session } from '../endpoints/session';
+import { type Txn } from '../endpoints/txn';
+import { type ConsulLogger } from '../logger';
+
+/**
+ * What the coordination recipes need from a `Consul` client: its endpoint groups, its logger and its
+ * close hook. `Consul` satisfies it; the recipes never send HTTP themselves.
+ */
+export interface CoordinationContext {
+  readonly kv: Kv;
+  readonly session: Session;
+  readonly txn: Txn;
+  readonly config: { readonly logger: ConsulLogger };
+  /** Runs `closer` when the client closes; returns a function that unregisters it. */
+  onClose(closer: () => Promise<void> | void): () => void;
+}
+
+/** Monotonic milliseconds: immune to wall-clock jumps, which matters for TTL deadlines. */
+export function now(): number {
+  return performance.now();
+}

@@ -1,0 +1,16 @@
+export {
+  LOCK_FLAG_VALUE,
+  SEMAPHORE_FLAG_VALUE,
+  SEMAPHORE_KEY_LEAF,
+  DEFAULT_LOCK_SESSION_NAME,
+  DEFAULT_SEMAPHORE_SESSION_NAME,
+} from './constants';
+export { ConsulLockError } from './errors';
+export type { ConsulLockErrorReason } from './errors';
+export { ManagedSession } from './managed-session';
+export type { ManagedSessionOptions, ManagedSessionEvents } from './managed-session';
+export { SessionGroup } from './session-group';
+export { Lock } from './lock';
+export type { LockOptions, HeldLock } from './lock';
+export type { AcquireOptions } from './signals';
+export { goLockKey } from './validate';

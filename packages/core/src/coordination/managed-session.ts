@@ -1,0 +1,318 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type Duration } from '../duration';
+import { ConsulError, ConsulNotFoundError } from '../errors';
+import { type SessionBehavior, type SessionEntry } from '../endpoints/session';
+import { DEFAULT_SESSION_TTL } from './constants';
+import { type CoordinationContext, now } from './context';
+import { ConsulLockError } from './errors';
+import { adoptTtl, renewInterval, renewRetryDelay, sessionDeadline } from './timing';
+import { checkLockDelay, checkName, checkSessionTtl } from './validate';
+
+/** Options of a {@link ManagedSession}. */
+export interface ManagedSessionOptions {
+  /** Session TTL, 10 s–24 h. Default `'15s'`. Renewed every TTL/2. */
+  ttl?: Duration;
+  /** Lock-delay of locks this session held when it is invalidated, 0–60 s. Default Consul's 15 s. */
+  lockDelay?: Duration;
+  /**
+   * Session name. A random suffix is always appended (`"<name> [1a2b3c4d]"`) so a session whose
+   * creation answer was lost can be found and destroyed. Default `'consulkit'`.
+   */
+  name?: string;
+  /** `release` (default) or `delete` the keys the session holds when it is invalidated. */
+  behavior?: SessionBehavior;
+  /** Node to attach the session to. Default: the agent's node. */
+  node?: string;
+  /** Node checks to bind (Consul's default `['serfHealth']`; `[]` for none). */
+  nodeChecks?: readonly string[];
+  /** Service check IDs to bind: the session is invalidated when one turns critical. */
+  serviceChecks?: readonly string[];
+  /** Aborts the creation. */
+  signal?: AbortSignal;
+}
+
+/** Events of a {@link ManagedSession}. */
+export interface ManagedSessionEvents {
+  /** The session is gone or can no longer be trusted (`reason`: `session-expired`, `renewal-lapsed`). */
+  lost: [error: ConsulLockError];
+  /** A renewal succeeded; `ttl` may have grown (the server can raise it under load). */
+  renewed: [entry: SessionEntry];
+}
+
+/** Internal knobs of {@link ManagedSession.create} used by locks that own their session. */
+export interface ManagedSessionInternals {
+  /** Register a closer on the client (default true); a lock owning the session closes it itself. */
+  closeWithClient?: boolean;
+}
+
+interface ResolvedSessionOptions {
+  ttlMs: number;
+  lockDelayMs: number | undefined;
+  name: string;
+  behavior: SessionBehavior | undefined;
+  node: string | undefined;
+  nodeChecks: readonly string[] | undefined;
+  serviceChecks: readonly string[] | undefined;
+}
+
+/** Validates {@link ManagedSessionOptions} (throws `ConsulConfigError` naming the option). */
+export function resolveSessionOptions(
+  options: ManagedSessionOptions,
+  defaultName = 'consulkit',
+): ResolvedSessionOptions {
+  return {
+    ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),
+    lockDelayMs: options.lockDelay === undefined ? undefined : checkLockDelay(options.lockDelay),
+    name: options.name === undefined ? defaultName : checkName(options.name, 'name'),
+    behavior: options.behavior,
+    node: options.node,
+    nodeChecks: options.nodeChecks,
+    serviceChecks: options.serviceChecks,
+  };
+}
+
+/**
+ * A TTL session that renews itself (`consul.session.renewing(...)`): renews every TTL/2 and adopts a
+ * larger TTL answered by the server; after a failed renewal retries about every second until the TTL
+ * would lapse on its own clock (last successful renewal + TTL), then declares the session lost — it
+ * does not wait for the server, which may keep the session up to 2×TTL. A 404 on renewal is a loss
+ * at once. `signal` aborts on loss (and on `stop()`); `stop()` destroys the session.
+ *
+ * @example
+ * const session = await consul.session.renewing({ ttl: '15s', lockDelay: '5s' });
+ * session.signal.addEventListener('abort', () => console.log('lost', session.signal.reason));
+ * await session.stop(); // destroys it
+ */
+export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
+  /** The session ID. */
+  readonly id: string;
+  /** The unique name it was created with. */
+  readonly name: string;
+  private readonly controller = new AbortController();
+  private ttl: number;
+  private lastRenewSentAt: number;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private inflight: AbortController | undefined;
+  private state: 'active' | 'lost' | 'stopped' = 'active';
+  private stopping: Promise<void> | undefined;
+  private unregister: (() => void) | undefined;
+
+  private constructor(
+    private readonly ctx: CoordinationContext,
+    id: string,
+    name: string,
+    ttlMs: number,
+    createdAt: number,
+  ) {
+    super();
+    this.id = id;
+    this.name = name;
+    this.ttl = ttlMs;
+    this.lastRenewSentAt = createdAt;
+    this.armDeadline();
+    this.scheduleRenew(renewInterval(ttlMs));
+  }
+
+  /**
+   * Creates the session and starts renewing it. Creation is not idempotent, so it is never retried
+   * here; when its outcome is unknown (timeout, broken connection) the session is looked up by its
+   * unique name and destroyed before the error is rethrown.
+   */
+  static async create(
+    ctx: CoordinationContext,
+    options: ManagedSessionOptions = {},
+    internals: ManagedSessionInternals = {},
+  ): Promise<ManagedSession> {
+    const resolved = resolveSessionOptions(options);
+    return ManagedSession.createResolved(ctx, resolved, options.signal, internals);
+  }
+
+  /** {@link ManagedSession.create} with options already validated. */
+  static async createResolved(
+    ctx: CoordinationContext,
+    options: ResolvedSessionOptions,
+    signal: AbortSignal | undefined,
+    internals: ManagedSessionInternals = {},
+  ): Promise<ManagedSession> {
+    const name = `${options.name} [${randomBytes(4).toString('hex')}]`;
+    const sentAt = now();
+    let id: string;
+    try {
+      id = await ctx.session.create({
+        name,
+        ttl: options.ttlMs,
+        lockDelay: options.lockDelayMs,
+        behavior: options.behavior,
+        node: options.node,
+        nodeChecks: options.nodeChecks,
+        serviceChecks: options.serviceChecks,
+        signal,
+      });
+    } catch (err) {
+      if (outcomeUnknown(err)) void destroyOrphans(ctx, name);
+      throw err;
+    }
+    const session = new ManagedSession(ctx, id, name, options.ttlMs, sentAt);
+    if (internals.closeWithClient !== false) {
+      session.unregister = ctx.onClose(() => session.stop());
+    }
+    return session;
+  }
+
+  /** Aborts when the session is lost (reason: a {@link ConsulLockError}) or stopped. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Current TTL in ms (may have grown on renewal). */
+  get ttlMs(): number {
+    return this.ttl;
+  }
+
+  /** Monotonic time (`performance.now()`) at which the session lapses on our clock. */
+  get deadline(): number {
+    return sessionDeadline(this.lastRenewSentAt, this.ttl);
+  }
+
+  /** `active` while renewing; `lost` after a loss; `stopped` after `stop()`. */
+  get status(): 'active' | 'lost' | 'stopped' {
+    return this.state;
+  }
+
+  /** Stops renewing and destroys the session (best effort; it lapses by its TTL otherwise). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const wasActive = this.state === 'active';
+      if (wasActive) this.state = 'stopped';
+      this.halt();
+      if (wasActive) {
+        this.controller.abort(
+          new ConsulLockError('released', `Session ${this.id} was stopped`, { key: this.id }),
+        );
+      }
+      await this.destroy();
+    })();
+    return this.stopping;
+  }
+
+  /** Stops via `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private scheduleRenew(delay: number): void {
+    clearTimeout(this.renewTimer);
+    this.renewTimer = setTimeout(() => void this.renewOnce(), Math.max(0, delay));
+    this.renewTimer.unref();
+  }
+
+  private armDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(
+      () =>
+        this.lose(
+          new ConsulLockError(
+            'renewal-lapsed',
+            `Session ${this.id} could not be renewed within its TTL (${this.ttl} ms)`,
+            { key: this.id },
+          ),
+        ),
+      Math.max(0, this.deadline - now()),
+    );
+    this.deadlineTimer.unref();
+  }
+
+  private async renewOnce(): Promise<void> {
+    if (this.state !== 'active') return;
+    const sentAt = now();
+    const inflight = new AbortController();
+    this.inflight = inflight;
+    let entry: SessionEntry;
+    try {
+      entry = await this.ctx.session.renew(this.id, {
+        signal: inflight.signal,
+        timeout: Math.max(1, this.deadline - sentAt),
+      });
+    } catch (err) {
+      if (this.state !== 'active') return;
+      if (err instanceof ConsulNotFoundError) {
+        this.lose(
+          new ConsulLockError('session-expired', `Session ${this.id} no longer exists`, {
+            key: this.id,
+            cause: err,
+          }),
+        );
+        return;
+      }
+      const delay = renewRetryDelay(now(), this.deadline);
+      this.ctx.config.logger.warn('Consul session renewal failed; retrying', {
+        session: this.id,
+        error: err instanceof ConsulError ? err.code : String(err),
+        retryInMs: delay === undefined ? undefined : Math.round(delay),
+      });
+      if (delay !== undefined) this.scheduleRenew(delay);
+      return;
+    } finally {
+      if (this.inflight === inflight) this.inflight = undefined;
+    }
+    if (this.state !== 'active') return;
+    this.lastRenewSentAt = sentAt;
+    this.ttl = adoptTtl(this.ttl, entry.ttl);
+    this.armDeadline();
+    this.scheduleRenew(renewInterval(this.ttl) - (now() - sentAt));
+    this.emit('renewed', entry);
+  }
+
+  private lose(error: ConsulLockError): void {
+    if (this.state !== 'active') return;
+    this.state = 'lost';
+    this.halt();
+    this.ctx.config.logger.warn('Consul session lost', { session: this.id, reason: error.reason });
+    this.controller.abort(error);
+    this.emit('lost', error);
+    // A lapsed session may still live on the server (up to 2×TTL): destroy it so no zombie holds a
+    // lock. After a 404 it is gone already.
+    if (error.reason !== 'session-expired') this.stopping = this.destroy();
+    else this.stopping = Promise.resolve();
+  }
+
+  private halt(): void {
+    clearTimeout(this.renewTimer);
+    clearTimeout(this.deadlineTimer);
+    this.inflight?.abort();
+    this.unregister?.();
+    this.unregister = undefined;
+  }
+
+  private async destroy(): Promise<void> {
+    try {
+      await this.ctx.session.destroy(this.id);
+    } catch (err) {
+      this.ctx.config.logger.warn('Could not destroy Consul session; it will lapse by its TTL', {
+        session: this.id,
+        error: err instanceof ConsulError ? err.code : String(err),
+      });
+    }
+  }
+}
+
+/** A failure after which the request may have been applied (the create may have happened). */
+function outcomeUnknown(err: unknown): boolean {
+  if (!(err instanceof ConsulError)) return false;
+  if ((err as ConsulError & { connectFailure?: boolean }).connectFailure) return false;
+  return err.code === 'CONSUL_TIMEOUT' || err.code === 'CONSUL_UNAVAILABLE';
+}
+
+/** Destroys sessions carrying `name` (unique per creation attempt). Best effort, never throws. */
+async function destroyOrphans(ctx: CoordinationContext, name: string): Promise<void> {
+  try {
+    const sessions = await ctx.session.list();
+    await Promise.all(
+      sessions.filter((s) => s.name === name).map((s) => ctx.session.destroy(s.id)),
+    );
+  } catch {
+    // The orphan holds no lock and is never renewed: it lapses by its TTL.
+  }
+}

@@ -1,0 +1,125 @@
+import { type ConsulLockError, LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../src';
+import { useAgent } from './support/agent';
+import { waitFor } from './support/coordination';
+
+describe('consul.lock', () => {
+  const fx = useAgent();
+
+  it('acquires with the Go flag, a fencing token from the acquiring write, and releases', async () => {
+    const consul = fx.client();
+    const held = await consul.lock('lock-basic/a', { value: 'me', lockDelay: '0s' }).acquire();
+    const entry = await consul.kv.get('lock-basic/a');
+    expect(entry?.flags).toBe(LOCK_FLAG_VALUE);
+    expect(entry?.session).toBe(held.session);
+    expect(entry?.value).toBe('me');
+    expect(held.fencingToken).toBe(entry?.modifyIndex);
+    expect(held.signal.aborted).toBe(false);
+
+    await held.release();
+    expect(held.signal.aborted).toBe(true);
+    expect((held.signal.reason as ConsulLockError).reason).toBe('released');
+    expect((await consul.kv.get('lock-basic/a'))?.session).toBeUndefined();
+    // The session the lock created is destroyed with the release.
+    expect(await consul.session.info(held.session)).toBeUndefined();
+  });
+
+  it('gives strictly increasing fencing tokens to successive holders', async () => {
+    const consul = fx.client();
+    const tokens: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const held = await consul.lock('lock-basic/tokens', { lockDelay: '0s' }).acquire();
+      tokens.push(held.fencingToken);
+      // A non-lock write resets LockIndex, but not the fencing token order.
+      await consul.kv.put('lock-basic/tokens', 'x', { flags: LOCK_FLAG_VALUE });
+      await held.release();
+    }
+    expect(tokens[1]).toBeGreaterThan(tokens[0] as number);
+    expect(tokens[2]).toBeGreaterThan(tokens[1] as number);
+  });
+
+  it('makes a second contender wait until the holder releases', async () => {
+    const consul = fx.client();
+    const first = await consul.lock('lock-basic/wait', { lockDelay: '0s' }).acquire();
+    let secondHeld = false;
+    const second = consul
+      .lock('lock-basic/wait', { lockDelay: '0s' })
+      .acquire()
+      .then((h) => {
+        secondHeld = true;
+        return h;
+      });
+    // The contender is blocked on the key while the first holds it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secondHeld).toBe(false);
+    await first.release();
+    const held = await second;
+    expect(held.fencingToken).toBeGreaterThan(first.fencingToken);
+    await held.release();
+  });
+
+  it('refuses a second acquire on the same object and a key with other flags', async () => {
+    const consul = fx.client();
+    const lock = consul.lock('lock-basic/double', { lockDelay: '0s' });
+    const held = await lock.acquire();
+    await expect(lock.acquire()).rejects.toMatchObject({ reason: 'held' });
+    await held.release();
+
+    await consul.kv.put('lock-basic/sem', '{}', { flags: SEMAPHORE_FLAG_VALUE });
+    await expect(consul.lock('lock-basic/sem').acquire()).rejects.toMatchObject({
+      code: 'CONSUL_LOCK',
+      reason: 'conflict',
+    });
+  });
+
+  it('times out while someone else holds the lock, and cleans up its session', async () => {
+    const consul = fx.client();
+    const held = await consul.lock('lock-basic/timeout', { lockDelay: '0s' }).acquire();
+    const before = (await consul.session.list()).length;
+    await expect(
+      consul.lock('lock-basic/timeout').acquire({ timeout: '500ms' }),
+    ).rejects.toMatchObject({ reason: 'timeout' });
+    await waitFor(async () => (await consul.session.list()).length === before, { timeout: 5_000 });
+    await held.release();
+  });
+
+  it('aborts the holder signal when its session is destroyed, and leaves no session behind', async () => {
+    const consul = fx.client();
+    const held = await consul.lock('lock-basic/destroy', { lockDelay: '0s' }).acquire();
+    await consul.session.destroy(held.session);
+    await waitFor(() => held.signal.aborted, { timeout: 2_000, interval: 10 });
+    expect((held.signal.reason as ConsulLockError).reason).toBe('session-invalidated');
+    expect((held.signal.reason as ConsulLockError).lost).toBe(true);
+    await held.release(); // a no-op after loss
+  });
+
+  it('aborts the holder signal when another writer takes or deletes the key', async () => {
+    const consul = fx.client();
+    const held = await consul.lock('lock-basic/deleted', { lockDelay: '0s' }).acquire();
+    await consul.kv.delete('lock-basic/deleted');
+    await waitFor(() => held.signal.aborted, { timeout: 2_000, interval: 10 });
+    expect((held.signal.reason as ConsulLockError).reason).toBe('key-deleted');
+    await waitFor(async () => (await consul.session.info(held.session)) === undefined, {
+      timeout: 5_000,
+    });
+  });
+
+  it('runs withLock and releases after a throw', async () => {
+    const consul = fx.client();
+    let seen: number | undefined;
+    await expect(
+      consul.withLock(
+        'lock-basic/with',
+        (signal, held) => {
+          expect(signal.aborted).toBe(false);
+          seen = held.fencingToken;
+          throw new Error('boom');
+        },
+        { lockDelay: '0s' },
+      ),
+    ).rejects.toThrow('boom');
+    expect(seen).toBeGreaterThan(0);
+    expect((await consul.kv.get('lock-basic/with'))?.session).toBeUndefined();
+    const result = await consul.withLock('lock-basic/with', () => 42, { timeout: '5s' });
+    expect(result).toBe(42);
+  });
+});
