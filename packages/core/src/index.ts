@@ -45,6 +45,14 @@ export { serviceDefinitionToWire } from './models/service-definition';
 export type { ServiceDefinition } from './models/service-definition';
 export type { CheckDefinition, CheckRegistration } from './models/check-definition';
 export { Catalog } from './endpoints/catalog';
+export type { CatalogServiceOptions, CatalogNodeServices } from './endpoints/catalog';
+export type { CatalogService } from './models/catalog-service';
+export type {
+  CatalogRegistration,
+  CatalogDeregistration,
+  CatalogServiceInput,
+  CatalogCheckInput,
+} from './models/catalog-registration';
 export { Health } from './endpoints/health';
 export type { HealthServiceOptions, HealthStateFilter } from './endpoints/health';
 export {
@@ -57,6 +65,14 @@ export {
 export type { SessionEntry, SessionCreateOptions, SessionBehavior } from './endpoints/session';
 export { Status } from './endpoints/status';
 export { Event } from './endpoints/event';
+export type { UserEvent, EventFireOptions, EventListOptions } from './endpoints/event';
 export { PreparedQuery } from './endpoints/prepared-query';
+export type {
+  PreparedQueryDefinition,
+  PreparedQueryService,
+  PreparedQueryEntry,
+  PreparedQueryExecuteOptions,
+  PreparedQueryResult,
+} from './endpoints/prepared-query';
 export { Txn, TXN_MAX_OPS } from './endpoints/txn';
 export type { TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';

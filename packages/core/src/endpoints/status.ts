@@ -1,6 +1,20 @@
+import { parseConsulJson } from '../internal/json';
+import { type CallOptions } from '../query';
 import { type Transport } from '../transport';
 
-/** Raft status: `/v1/status`. */
+/** Raft status: `/v1/status`. A cheap reachability probe of the agent and its servers. */
 export class Status {
   constructor(protected readonly transport: Transport) {}
+
+  /** The Raft leader's RPC address (`ip:port`), or `''` while there is none. */
+  async leader(options: CallOptions = {}): Promise<string> {
+    const res = await this.transport.send({ method: 'GET', path: '/v1/status/leader', options });
+    return parseConsulJson<string | null>(res.text) ?? '';
+  }
+
+  /** RPC addresses of the Raft peers (the servers). */
+  async peers(options: CallOptions = {}): Promise<string[]> {
+    const res = await this.transport.send({ method: 'GET', path: '/v1/status/peers', options });
+    return parseConsulJson<string[] | null>(res.text) ?? [];
+  }
 }
