@@ -19,7 +19,9 @@ export type ConsulErrorCode =
   | 'CONSUL_NO_INSTANCE'
   | 'CONSUL_LOCK'
   | 'CONSUL_TLS'
-  | 'CONSUL_CLOSED';
+  | 'CONSUL_CLOSED'
+  | 'CONSUL_CONFIG_PARSE'
+  | 'CONSUL_CONFIG_INVALID';
 
 /** Where a failed call went; never contains the ACL token. */
 export interface ConsulRequestInfo {

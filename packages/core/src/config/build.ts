@@ -1,0 +1,76 @@
+import { type ConsulConfigParseError } from './errors';
+import { type ResolvedEntry } from './layers';
+import { type ConfigKeyOptions } from './options';
+import { parseValue, type ParseMode } from './parse';
+
+/** The unvalidated values of a candidate snapshot, or the keys that failed to parse. */
+export interface BuildResult {
+  /** Config key → value (Consul values first, then defaults of absent keys). */
+  readonly values: Record<string, unknown>;
+  /** Config key → Consul key, for the values that came from Consul. */
+  readonly sources: Record<string, string>;
+  /** One error per key that did not parse; when non-empty the candidate must not be published. */
+  readonly errors: readonly ConsulConfigParseError[];
+}
+
+interface CachedParse {
+  readonly raw: Buffer | null;
+  readonly mode: ParseMode;
+  readonly value: unknown;
+}
+
+/**
+ * Turns resolved entries into config values, parsing only what changed: a key whose bytes and
+ * parse mode are the same as last time reuses its parsed value (a burst of writes to one key of a
+ * large prefix parses that key, not the prefix).
+ */
+export class SnapshotBuilder {
+  private cache = new Map<string, CachedParse>();
+
+  constructor(
+    private readonly format: ParseMode,
+    private readonly keyOptions: ReadonlyMap<string, ConfigKeyOptions>,
+  ) {}
+
+  build(resolved: ReadonlyMap<string, ResolvedEntry>): BuildResult {
+    const entries: Array<[string, unknown]> = [];
+    const sources: Record<string, string> = {};
+    const errors: ConsulConfigParseError[] = [];
+    const cache = new Map<string, CachedParse>();
+    for (const [key, { entry }] of [...resolved].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const mode = this.keyOptions.get(key)?.parse ?? this.format;
+      const cached = this.cache.get(entry.key);
+      let value: unknown;
+      if (cached && cached.mode === mode && sameBytes(cached.raw, entry.rawValue)) {
+        value = cached.value;
+      } else {
+        try {
+          // The Consul key names the error: that is what an operator fixes.
+          value = parseValue(entry.rawValue, mode, entry.key);
+        } catch (err) {
+          errors.push(err as ConsulConfigParseError);
+          continue;
+        }
+      }
+      cache.set(entry.key, { raw: entry.rawValue, mode, value });
+      entries.push([key, value]);
+      sources[key] = entry.key;
+    }
+    for (const [key, options] of this.keyOptions) {
+      if (!resolved.has(key) && 'default' in options) entries.push([key, options.default]);
+    }
+    // Keep the cache of keys that failed too, so they are not dropped from it by a bad write.
+    for (const err of errors) {
+      const old = this.cache.get(err.key);
+      if (old) cache.set(err.key, old);
+    }
+    this.cache = cache;
+    // fromEntries defines properties: a key named "__proto__" stays a plain key.
+    return { values: Object.fromEntries(entries), sources, errors };
+  }
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.equals(b);
+}
