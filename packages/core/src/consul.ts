@@ -11,6 +11,17 @@ import { Transport } from './transport';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
 import { type AcquireOptions } from './coordination/signals';
+import {
+  type ServiceWatchValue,
+  type Watch,
+  WatchHub,
+  type WatchKeyOptions,
+  type WatchOptions,
+  type WatchPrefixOptions,
+  type WatchQueryFn,
+  type WatchServiceOptions,
+} from './watch';
+import { type KvEntry } from './endpoints/kv';
 
 /**
  * A Consul client: endpoint groups mirroring the Go `api` package plus the recipes built on them
@@ -39,6 +50,8 @@ export class Consul {
   readonly query: PreparedQuery;
   /** Transactions (`/v1/txn`). */
   readonly txn: Txn;
+  /** Watch registry: shared, ref-counted blocking-query loops; all stopped by `close()`. */
+  readonly watches: WatchHub;
   private readonly closers = new Set<() => Promise<void> | void>();
   private closing: Promise<void> | undefined;
 
@@ -54,6 +67,36 @@ export class Consul {
     this.event = new Event(this.transport);
     this.query = new PreparedQuery(this.transport);
     this.txn = new Txn(this.transport);
+    this.watches = new WatchHub(this, this.config.logger);
+    this.onClose(() => this.watches.close());
+  }
+
+  /**
+   * Runs a blocking query in a loop and reports real changes. `queryFn` gets `{ index, wait,
+   * signal, onMeta, ... }`, a valid `QueryOptions`: pass it to any read. With `options.key`,
+   * watches of the same key share one loop (one long poll).
+   *
+   * @example
+   * const watch = consul.watch((q) => consul.kv.get('config/app/timeout', q));
+   * watch.on('change', (entry) => console.log(entry?.value));
+   */
+  watch<T>(queryFn: WatchQueryFn<T>, options?: WatchOptions<T>): Watch<T> {
+    return this.watches.watch(queryFn, options);
+  }
+
+  /** Watches one KV key (shared per key): the entry, or `undefined` while it does not exist. */
+  watchKey(key: string, options?: WatchKeyOptions): Watch<KvEntry | undefined> {
+    return this.watches.key(key, options);
+  }
+
+  /** Watches every key under a prefix (shared per prefix). */
+  watchPrefix(prefix: string, options?: WatchPrefixOptions): Watch<KvEntry[]> {
+    return this.watches.prefix(prefix, options);
+  }
+
+  /** Watches the (by default passing) instances of a service (shared per query). */
+  watchService(name: string, options?: WatchServiceOptions): Watch<ServiceWatchValue> {
+    return this.watches.service(name, options);
   }
 
   /**

@@ -76,3 +76,20 @@ export type {
 } from './endpoints/prepared-query';
 export { Txn, TXN_MAX_OPS } from './endpoints/txn';
 export type { TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
+export { Watch, WatchHub, deepEqual } from './watch';
+export type {
+  WatchEvents,
+  WatchQuery,
+  WatchQueryFn,
+  WatchOptions,
+  WatchLoopOptions,
+  WatchSubscriberOptions,
+  WatchErrorInfo,
+  WatchStats,
+  WatchHubSources,
+  WatchReadOptions,
+  WatchKeyOptions,
+  WatchPrefixOptions,
+  WatchServiceOptions,
+  ServiceWatchValue,
+} from './watch';

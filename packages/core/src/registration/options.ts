@@ -1,0 +1,54 @@
+import { toMillis } from '../duration';
+import { ConsulConfigError } from '../errors';
+import { checkKnownKeys, checkObject, optionalBoolean } from '../models/validate';
+import { type RegistrationOptions } from './types';
+
+const KEYS = [
+  'health',
+  'heartbeatInterval',
+  'reconcile',
+  'deregisterCriticalServiceAfter',
+  'defaultTtl',
+  'autoStart',
+  'deregisterOnClose',
+] as const;
+
+/** {@link RegistrationOptions} after validation. */
+export interface ResolvedRegistrationOptions {
+  health: RegistrationOptions['health'];
+  heartbeatIntervalMs: number | undefined;
+  reconcile: boolean;
+  autoStart: boolean;
+  deregisterOnClose: boolean;
+}
+
+/**
+ * Validates the behaviour options of `consul.register()` (durations that feed the definition,
+ * `deregisterCriticalServiceAfter` and `defaultTtl`, are validated by the planner). Throws a
+ * {@link ConsulConfigError} naming the option.
+ */
+export function resolveRegistrationOptions(input: unknown = {}): ResolvedRegistrationOptions {
+  const o = checkObject(input, 'options');
+  checkKnownKeys(o, KEYS, 'options');
+  if (o.health !== undefined && typeof o.health !== 'function') {
+    throw new ConsulConfigError('options.health', 'a function', o.health);
+  }
+  let heartbeatIntervalMs: number | undefined;
+  if (o.heartbeatInterval !== undefined) {
+    heartbeatIntervalMs = toMillis(o.heartbeatInterval as string, 'options.heartbeatInterval');
+    if (heartbeatIntervalMs < 100) {
+      throw new ConsulConfigError(
+        'options.heartbeatInterval',
+        'at least 100ms',
+        o.heartbeatInterval,
+      );
+    }
+  }
+  return {
+    health: o.health as RegistrationOptions['health'],
+    heartbeatIntervalMs,
+    reconcile: optionalBoolean(o.reconcile, 'options.reconcile') ?? true,
+    autoStart: optionalBoolean(o.autoStart, 'options.autoStart') ?? true,
+    deregisterOnClose: optionalBoolean(o.deregisterOnClose, 'options.deregisterOnClose') ?? true,
+  };
+}
