@@ -1,4 +1,4 @@
-import { resolveConfig, type ConsulOptions, type ResolvedConsulConfig } from './config';
+import { resolveConfig, type ConsulOptions } from './config';
 import { Agent } from './endpoints/agent';
 import { Catalog } from './endpoints/catalog';
 import { Event } from './endpoints/event';
@@ -8,6 +8,7 @@ import { PreparedQuery } from './endpoints/prepared-query';
 import { Status } from './endpoints/status';
 import { Txn } from './endpoints/txn';
 import { Transport } from './transport';
+import { configMember, type ConsulConfigMember } from './config/factory';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
 import { type AcquireOptions } from './coordination/signals';
@@ -34,8 +35,12 @@ import { type KvEntry } from './endpoints/kv';
  * const entry = await consul.kv.get('config/app/timeout'); // entry?.value === '3s'
  */
 export class Consul {
-  /** Resolved options (token included: never log this object). */
-  readonly config: ResolvedConsulConfig;
+  /**
+   * Called — `consul.config({ prefix, format, layers, keys, schema })` — opens a typed,
+   * hot-reloaded KV config store (closed with the client); read as an object, it is the resolved
+   * client options (token included: never log it).
+   */
+  readonly config: ConsulConfigMember;
   /** The HTTP layer every endpoint group uses. */
   readonly transport: Transport;
   readonly agent: Agent;
@@ -56,7 +61,7 @@ export class Consul {
   private closing: Promise<void> | undefined;
 
   constructor(options: ConsulOptions = {}) {
-    this.config = resolveConfig(options);
+    this.config = configMember(resolveConfig(options), () => this);
     this.transport = new Transport(this.config);
     this.agent = new Agent(this.transport);
     this.catalog = new Catalog(this.transport);

@@ -76,6 +76,17 @@ export type {
 } from './endpoints/prepared-query';
 export { Txn, TXN_MAX_OPS } from './endpoints/txn';
 export type { TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
+export { ConfigStore } from './config/store';
+export type { ConfigStoreClient, ConfigStoreEvents, ConfigKeyListener } from './config/store';
+export type { ConfigStoreOptions, ConfigKeyOptions } from './config/options';
+export { parseValue, modeForKey, isParseMode, PARSE_MODES } from './config/parse';
+export type { ParseMode, BuiltinParseMode, ParseFunction, ParsedValue } from './config/parse';
+export { ConsulConfigParseError, ConsulConfigValidationError } from './config/errors';
+export type { ConfigIssue } from './config/errors';
+export type { ConfigSnapshot, ConfigChange } from './config/snapshot';
+export { isStandardSchema } from './config/schema';
+export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config/schema';
+export type { ConfigStoreFactory, ConsulConfigMember } from './config/factory';
 export { Watch, WatchHub, deepEqual } from './watch';
 export type {
   WatchEvents,
