@@ -11,4 +11,6 @@ module.exports = {
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/dist/jest/global-teardown.js',
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  // A global option: project configs cannot set it in multi-project mode.
+  testTimeout: 60_000,
 };

@@ -130,7 +130,10 @@ export class Transport {
     options: QueryOptions,
     blocking: boolean,
   ): Promise<ConsulResponse> {
-    const { retries, minDelayMs, maxDelayMs } = this.config.retry;
+    const { minDelayMs, maxDelayMs } = this.config.retry;
+    // A blocking query is not repeated here: its caller (a watch) must re-read with a fresh index,
+    // since a retry with the held index can wait a full `wait` after an agent restart.
+    const retries = blocking ? 0 : this.config.retry.retries;
     const idempotent = request.idempotent ?? request.method === 'GET';
     const endpoints = this.config.endpoints;
     const built = this.build(request, options, blocking);
