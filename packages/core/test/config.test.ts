@@ -70,6 +70,15 @@ describe('config store', () => {
     expect(store.get<{ port: number }>('db.yaml')?.port).toBe(5432);
     expect(store.get('nope', 'fallback')).toBe('fallback');
     expect(store.has('missing')).toBe(true);
+    expect(store.keys()).toEqual([
+      'db.yaml',
+      'enabled',
+      'limits',
+      'limits.json',
+      'missing',
+      'name',
+      'timeout',
+    ]);
     expect(store.source('missing')).toBeUndefined();
     expect(store.source('limits')).toBe('cfg-parse/limits');
     expect(Object.isFrozen(store.get('limits'))).toBe(true);
@@ -337,6 +346,22 @@ describe('config store', () => {
     await offline.close();
     expect(store.closed).toBe(true);
     expect(optional.closed).toBe(true);
+  });
+
+  it('with watch: false loads once and stops its watch; onKey unsubscribes', async () => {
+    await consul.kv.put('cfg-once/a', '1');
+    const store = consul.config({ prefix: 'cfg-once/', watch: false });
+    const calls: unknown[] = [];
+    const off = store.onKey('a', (v) => calls.push(v));
+    off();
+    await store.ready();
+    expect(store.get('a')).toBe('1');
+    await waitFor(() => !consul.watches.has('kv:list::default:cfg-once/'));
+    await consul.kv.put('cfg-once/a', '2');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.get('a')).toBe('1');
+    expect(calls).toEqual([]);
+    await store.close();
   });
 
   it('shares one watch per prefix and stops it on close; rejects bad options before sending', async () => {

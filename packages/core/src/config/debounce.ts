@@ -14,11 +14,6 @@ export class Debouncer {
     private readonly fn: () => void,
   ) {}
 
-  /** Whether a run is scheduled. */
-  get pending(): boolean {
-    return this.quietTimer !== undefined;
-  }
-
   /** Schedules `fn` (or pushes a scheduled run back, up to the ceiling). */
   trigger(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
