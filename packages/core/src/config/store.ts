@@ -228,7 +228,8 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
 
   private watchFailed(error: Error): void {
     if (this.closing) return;
-    this.report(error);
+    // Unheard, it is not logged again: the watch loop already logs each outage once.
+    if (this.listenerCount('error') > 0) this.report(error);
     if (this.loaded) return;
     if (this.options.optional) {
       this.loaded = true;
