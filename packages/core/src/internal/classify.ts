@@ -13,13 +13,19 @@ import {
 /**
  * 500s that mean "Consul could not serve this now" (retryable). Every other 500 is semantic
  * (invalid session, unknown check, bad filter...) and must not be retried. Matched as substrings so
- * the `rpc error making call: ` prefix added by client agents does not matter.
+ * the `rpc error making call: ` / `rpc error getting client: ` prefixes of forwarded calls do not
+ * matter.
  */
 const TRANSIENT_500 = [
   /no cluster leader/i,
   /no path to datacenter/i,
-  /rpc error(?: making call)?: (?:eof|.*connection refused|.*i\/o timeout|.*timeout|.*broken pipe|.*connection reset)/i,
-  /^eof$/i,
+  /(?:^|: )eof$/i,
+  /connection refused/i,
+  /i\/o timeout/i,
+  /broken pipe/i,
+  /connection reset/i,
+  /rpc error getting client/i,
+  /rpc error(?: making call)?: .*timeout/i,
   /rate limit/i,
   /leadership lost/i,
   /raft is already shutdown/i,
@@ -28,9 +34,30 @@ const TRANSIENT_500 = [
   /error making call: .*(?:closed|shutdown)/i,
 ];
 
+/**
+ * Semantic 500s checked first: their text can echo user input (a filter selector, a check name)
+ * that happens to contain a network word such as "timeout" or "connection refused".
+ */
+const SEMANTIC_500 = [
+  /boolean expression/i,
+  /invalid session/i,
+  /session ttl/i,
+  /missing node registration/i,
+  /missing check/i,
+  /critical state/i,
+  /associated ttl/i,
+  /unknown (?:check|service)/i,
+  /scripts are disabled/i,
+  /invalid behavior/i,
+  /strconv\./i,
+  /uuid must be/i,
+];
+
 /** True when a 500 body names a condition that clears by itself (leader election, RPC hiccup). */
 export function isTransient500(body: string): boolean {
-  return TRANSIENT_500.some((re) => re.test(body.trim()));
+  const text = body.trim();
+  if (SEMANTIC_500.some((re) => re.test(text))) return false;
+  return TRANSIENT_500.some((re) => re.test(text));
 }
 
 /** Maps a non-2xx Consul answer to a typed error; `body` is kept verbatim (it is plain text). */

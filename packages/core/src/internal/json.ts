@@ -4,6 +4,8 @@
  * parsing and turned into a `bigint` by the model mappers.
  */
 
+import { randomBytes } from 'node:crypto';
+
 // Only numbers beyond 2^53 need protecting; shorter ones parse exactly and stay numbers.
 const BIG_FLAGS = /"Flags"\s*:\s*\d{16,}/;
 const BIG_FLAGS_ALL = /"Flags"\s*:\s*(\d{16,})/g;
@@ -23,11 +25,14 @@ export function toFlags(value: number | string | bigint | undefined | null): big
   return BigInt(value);
 }
 
+// A per-process random marker, so a user string can never be mistaken for a spliced bigint.
+const MARKER = `__consulkit_bigint_${randomBytes(8).toString('hex')}__:`;
+const MARKED = new RegExp(`"${MARKER}(\\d+)"`, 'g');
+
 /** Serialises a request body; `bigint` values are written as bare JSON numbers (digits spliced in). */
 export function stringifyConsulJson(value: unknown): string {
-  const marker = '__consulkit_bigint__:';
   const text = JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'bigint' ? `${marker}${v.toString()}` : v,
+    typeof v === 'bigint' ? `${MARKER}${v.toString()}` : v,
   );
-  return text.includes(marker) ? text.replace(/"__consulkit_bigint__:(\d+)"/g, '$1') : text;
+  return text.includes(MARKER) ? text.replace(MARKED, '$1') : text;
 }
