@@ -1,0 +1,157 @@
+import type { Consul } from '../consul';
+import { type Duration } from '../duration';
+import { tagQuery } from '../endpoints/health';
+import { ConsulConfigError } from '../errors';
+import { ServiceClient } from '../http/service-client';
+import { type ServiceClientOptions } from '../http/options';
+import { checkKnownKeys, checkObject, optionalBoolean, optionalString } from '../models/validate';
+import { ServiceCache, SharedInstances } from './service-cache';
+
+/** Options of `consul.discovery.service(name, options)`. */
+export interface DiscoveryServiceOptions {
+  /** Only instances carrying this tag (all of them, for a list). */
+  tag?: string | readonly string[];
+  /** Datacenter to discover in (default: the client's). */
+  dc?: string;
+  /**
+   * Only instances whose every check passes, node checks and maintenance included (`?passing`).
+   * Default true. With `false`, warning and critical instances are listed with their `status`, and
+   * balancers weigh them by Consul's rule (warning → `weights.warning`, critical → no traffic).
+   */
+  passingOnly?: boolean;
+  /** Boolean expression over the health entries (`filter=`), e.g. `Service.Meta.version == "2"`. */
+  filter?: string;
+  /** Sort by round-trip time from this node (`_agent` for the local agent). */
+  near?: string;
+  /** Let any server answer (`?stale`): spreads discovery load off the leader. */
+  stale?: boolean;
+  /** Serve from the agent cache (`?cached`): one upstream watch per agent for all its clients. */
+  cached?: boolean;
+  /** Longest blocking query. Default `'60s'`. Set by the first cache of a query. */
+  wait?: Duration;
+}
+
+const OPTION_KEYS = [
+  'tag',
+  'dc',
+  'passingOnly',
+  'filter',
+  'near',
+  'stale',
+  'cached',
+  'wait',
+] as const;
+/**
+ * Retry pacing of discovery watches while Consul is unreachable: quicker than the generic watch
+ * default (1–30 s) so a returning local agent is seen within seconds; the local agent absorbs it.
+ */
+const DISCOVERY_BACKOFF = { min: 250, max: 5_000 };
+
+/**
+ * `consul.discovery`: watch-backed instance caches, one shared watch per distinct query,
+ * ref-counted and released when the last cache of the query is closed.
+ */
+export class Discovery {
+  private readonly queries = new Map<string, SharedInstances>();
+
+  /** @internal Created by the `Consul` client. */
+  constructor(private readonly consul: Consul) {}
+
+  /** Distinct queries currently watched. */
+  get size(): number {
+    return this.queries.size;
+  }
+
+  /**
+   * A cache of the (by default passing) instances of `name`. Caches created with the same name
+   * and options share one watch; `close()` each one when done (the client's `close()` stops all).
+   * Validates options first: a bad one throws `ConsulConfigError` naming it.
+   */
+  service(name: string, options: DiscoveryServiceOptions = {}): ServiceCache {
+    if (typeof name !== 'string' || name === '') {
+      throw new ConsulConfigError('name', 'a non-empty service name', name);
+    }
+    const o = checkObject(options, 'options');
+    checkKnownKeys(o, OPTION_KEYS, 'options');
+    const tags = tagQuery(o.tag, 'options.tag');
+    const sortedTags = tags ? [...tags].sort() : undefined;
+    const dc = optionalString(o.dc, 'options.dc', true);
+    const passing = optionalBoolean(o.passingOnly, 'options.passingOnly') ?? true;
+    const filter = optionalString(o.filter, 'options.filter', true);
+    const near = optionalString(o.near, 'options.near', true);
+    const stale = optionalBoolean(o.stale, 'options.stale') ?? false;
+    const cached = optionalBoolean(o.cached, 'options.cached') ?? false;
+    const key = JSON.stringify([
+      name,
+      dc ?? '',
+      passing,
+      sortedTags ?? [],
+      filter ?? '',
+      near ?? '',
+      stale,
+      cached,
+    ]);
+
+    let shared = this.queries.get(key);
+    if (!shared || shared.stopped) {
+      const watch = this.consul.watches.service(name, {
+        dc,
+        passing,
+        tag: sortedTags,
+        filter,
+        near,
+        stale: stale || undefined,
+        cached: cached || undefined,
+        wait: o.wait as Duration | undefined,
+        backoff: DISCOVERY_BACKOFF,
+      });
+      shared = new SharedInstances(
+        name,
+        key,
+        watch,
+        (released) => {
+          if (this.queries.get(key) === released) this.queries.delete(key);
+        },
+        this.consul.config.logger,
+      );
+      this.queries.set(key, shared);
+    }
+    return new ServiceCache(shared);
+  }
+}
+
+/** Options of `consul.http(name, options)`: the HTTP client's, plus how to discover the service. */
+export interface ConsulHttpOptions
+  extends Omit<ServiceClientOptions, 'closeSource'>, DiscoveryServiceOptions {}
+
+/**
+ * `consul.http(name, options)`: a {@link ServiceClient} over a discovery cache of `name`. The
+ * client owns its cache (closing the client releases it) and is closed with the Consul client.
+ */
+export function createServiceClient(
+  consul: Consul,
+  name: string,
+  options: ConsulHttpOptions = {},
+): ServiceClient {
+  const o = checkObject(options, 'options');
+  const discoveryOptions: Record<string, unknown> = {};
+  const clientOptions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) {
+    if ((OPTION_KEYS as readonly string[]).includes(key)) discoveryOptions[key] = value;
+    else clientOptions[key] = value;
+  }
+  const source = consul.discovery.service(name, discoveryOptions as DiscoveryServiceOptions);
+  let client: ServiceClient;
+  try {
+    client = new ServiceClient(
+      source,
+      { ...(clientOptions as ServiceClientOptions), closeSource: true },
+      consul.config.logger,
+    );
+  } catch (err) {
+    source.close();
+    throw err;
+  }
+  consul.onClose(() => client.close());
+  return client;
+}
