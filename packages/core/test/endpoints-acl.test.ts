@@ -4,6 +4,9 @@ import path from 'node:path';
 import { ConsulAclError, ConsulNotFoundError, silentLogger } from '../src';
 import { useAgent } from './support/agent';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('endpoints under ACLs (default policy deny)', () => {
   const fx = useAgent({ acl: true });
   // `env: {}` keeps the developer's CONSUL_HTTP_TOKEN* out of these tests.

@@ -3,6 +3,9 @@ import { isUnknownCheckError } from '../src/endpoints/agent-check';
 import { useAgent } from './support/agent';
 import { statusServer, unique, waitFor } from './support/endpoints-helpers';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('agent endpoints', () => {
   const fx = useAgent();
 

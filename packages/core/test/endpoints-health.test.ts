@@ -2,6 +2,9 @@ import { ConsulBadRequestError, ConsulConfigError } from '../src';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('health endpoints', () => {
   const fx = useAgent();
   const name = unique('api');

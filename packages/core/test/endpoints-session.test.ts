@@ -3,6 +3,9 @@ import { ConsulSessionExpiredError } from '../src/endpoints/session';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('session endpoints', () => {
   const fx = useAgent();
 

@@ -2,6 +2,9 @@ import { rootCertificates } from 'node:tls';
 import { ConsulTlsError, silentLogger } from '../src';
 import { useAgent } from './support/agent';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('endpoints over TLS', () => {
   const fx = useAgent({ tls: true });
 

@@ -8,6 +8,9 @@ import {
 } from '../src';
 import { useAgent } from './support/agent';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 /** A logger counting the transport's retries. */
 function retryCounter(): ConsulLogger & { retries: number } {
   const logger = {

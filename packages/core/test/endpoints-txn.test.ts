@@ -2,6 +2,9 @@ import { ConsulConfigError, ConsulConflictError } from '../src';
 import { Txn, TXN_MAX_OPS } from '../src/endpoints/txn';
 import { useAgent } from './support/agent';
 
+// Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('txn endpoint', () => {
   const fx = useAgent();
 
