@@ -103,6 +103,20 @@ describe('txn endpoint', () => {
     expect(await consul.kv.list('txn/c/')).toEqual([]);
   });
 
+  it('get-or-empty: a null entry on 1.9+, a rollback naming the verb on 1.8', async () => {
+    const consul = fx.client();
+    const [major, minor] = fx.agent.version.split('.').map(Number);
+    const run = consul.txn.run([{ verb: 'get-or-empty', key: 'txn/absent' }]);
+    if ((major ?? 0) === 1 && (minor ?? 0) < 9) {
+      await expect(run).rejects.toMatchObject({
+        code: 'CONSUL_CONFLICT',
+        errors: [{ opIndex: 0, what: expect.stringMatching(/unknown KV verb/) }],
+      });
+    } else {
+      expect((await run).results[0]).toMatchObject({ key: 'txn/absent', value: null });
+    }
+  });
+
   it('rejects more than 64 operations and bad operations before sending', async () => {
     const consul = fx.client({ address: 'http://127.0.0.1:1', retry: false });
     const ops = Array.from({ length: TXN_MAX_OPS + 1 }, (_, i) => ({

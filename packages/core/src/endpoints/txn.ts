@@ -19,7 +19,7 @@ export type TxnKvOp =
   | { verb: 'unlock'; key: string; session: string; value?: TxnValue; flags?: bigint | number }
   /** Read a key; the transaction fails if it does not exist. */
   | { verb: 'get'; key: string }
-  /** Read a key; an absent key yields an entry with a null value (newer Consul versions only). */
+  /** Read a key; an absent key yields an entry with a null value (Consul 1.9+; 1.8 rolls back with `unknown KV verb`). */
   | { verb: 'get-or-empty'; key: string }
   /** Read every key under a prefix. */
   | { verb: 'get-tree'; key: string }
