@@ -176,6 +176,18 @@ export class ConsulClosedError extends ConsulError {
   }
 }
 
+/** No healthy, non-ejected instance of a service can take a call. `service` names it. */
+export class ConsulNoInstanceError extends ConsulError {
+  /** The logical service name. */
+  readonly service: string;
+
+  constructor(service: string, detail?: string) {
+    const suffix = detail ? ` (${detail})` : '';
+    super('CONSUL_NO_INSTANCE', `No healthy instance of service "${service}"${suffix}`, {}, true);
+    this.service = service;
+  }
+}
+
 /** Short, safe description of a value for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') {

@@ -24,6 +24,36 @@ export type {
   KvKeysOptions,
   KvWireEntry,
 } from './endpoints/kv';
+export { effectiveWeight, instanceOrigin } from './discovery/instance';
+export type {
+  ServiceInstance,
+  InstanceSource,
+  InstanceStatus,
+  InstanceWeights,
+  InstanceChangeListener,
+} from './discovery/instance';
+export { createStaticSource } from './discovery/static-source';
+export type { StaticInstanceSource, StaticInstanceInput } from './discovery/static-source';
+export * from './balancers';
+export { ServiceClient } from './http/service-client';
+export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-client';
+export { resolveServiceClientOptions } from './http/options';
+export type {
+  ServiceClientOptions,
+  EjectionOptions,
+  ServiceTlsOptions,
+  ResolvedServiceClientOptions,
+} from './http/options';
+export { DIAGNOSTIC_CHANNELS } from './diagnostics';
+export type {
+  DiagnosticInstance,
+  HttpRetryMessage,
+  HttpEjectMessage,
+  HttpReadmitMessage,
+  HttpNoInstanceMessage,
+  RegistrationMessage,
+  DiscoveryChangeMessage,
+} from './diagnostics';
 export { Agent, parseConsulVersion } from './endpoints/agent';
 export type { AgentSelf, AgentMember, AgentMembersOptions, ConsulVersion } from './endpoints/agent';
 export { AgentChecks, isUnknownCheckError } from './endpoints/agent-check';

@@ -66,8 +66,8 @@ export function p2c(options: P2cOptions = {}): Balancer {
       const s = statsOf(instance);
       s.inFlight = Math.max(0, s.inFlight - 1);
       const t = now();
-      const sample =
-        outcome.error === undefined ? outcome.latencyMs : Math.max(outcome.latencyMs, penalty);
+      const failed = outcome.error !== undefined || (outcome.statusCode ?? 0) >= 500;
+      const sample = failed ? Math.max(outcome.latencyMs, penalty) : outcome.latencyMs;
       if (s.ewma === 0 || sample > s.ewma) {
         s.ewma = sample;
       } else {

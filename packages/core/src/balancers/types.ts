@@ -22,8 +22,10 @@ export interface PickContext {
 export interface CallOutcome {
   /** Time from dispatch to response headers (or to the failure). */
   latencyMs: number;
-  /** Set when the call failed (connection error, timeout, 5xx). */
+  /** Set when the call failed before a response (connection error, timeout). */
   error?: unknown;
+  /** Response status, when there was a response (a 5xx counts as a failure). */
+  statusCode?: number;
 }
 
 /**
@@ -53,10 +55,16 @@ export function eligible(
   instances: readonly ServiceInstance[],
   exclude?: ReadonlySet<string>,
 ): readonly ServiceInstance[] {
-  const skip = (i: ServiceInstance) =>
-    effectiveWeight(i) === 0 || (exclude !== undefined && exclude.has(i.id));
-  if (!instances.some(skip)) return instances;
-  return instances.filter((i) => !skip(i));
+  const hasExclusions = exclude !== undefined && exclude.size > 0;
+  let i = 0;
+  for (; i < instances.length; i++) {
+    const instance = instances[i];
+    if (effectiveWeight(instance) === 0 || (hasExclusions && exclude.has(instance.id))) break;
+  }
+  if (i === instances.length) return instances;
+  return instances.filter(
+    (instance) => effectiveWeight(instance) > 0 && !(hasExclusions && exclude.has(instance.id)),
+  );
 }
 
 /** Keeps a rotating counter within safe integer range. */

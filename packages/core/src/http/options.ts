@@ -1,0 +1,160 @@
+import type { Dispatcher, Pool } from 'undici';
+import { roundRobin } from '../balancers/round-robin';
+import type { Balancer } from '../balancers/types';
+import { toMillis, type Duration } from '../duration';
+import { ConsulConfigError } from '../errors';
+
+/** Passive outlier ejection: instances failing in a row are taken out for a while. */
+export interface EjectionOptions {
+  /** Consecutive connect errors / timeouts / 5xx before an instance is ejected. Default 3. */
+  consecutiveFailures?: number;
+  /** First ejection time; the n-th ejection in a row lasts `n × base` (capped). Default `'10s'`. */
+  baseEjectionTime?: Duration;
+  /** Longest ejection. Default `'2m'`. */
+  maxEjectionTime?: Duration;
+  /** Never eject more than this share of the instances (0-100). Default 50. */
+  maxEjectedPercent?: number;
+}
+
+/** TLS settings for instances dialled over HTTPS (`meta.scheme = 'https'`). */
+export interface ServiceTlsOptions {
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Name verified against the instance certificate (SNI); default the dialled host. */
+  servername?: string;
+  /** Default `true`. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Options of a {@link ServiceClient}. */
+export interface ServiceClientOptions {
+  /** Strategy choosing the instance of each attempt. Default `roundRobin()`. One per client. */
+  balancer?: Balancer;
+  /** Extra attempts after the first, each on a different instance. Default 2. */
+  retries?: number;
+  /** Deadline of a whole call (all attempts and the response body); `0` disables it. Default `'10s'`. */
+  timeout?: Duration;
+  /** Also retry non-idempotent methods (POST, PATCH...) after the request may have been sent. Default `false`. */
+  retryNonIdempotent?: boolean;
+  /** HTTP statuses that count as a failed attempt and are retried. Default `[502, 503, 504]`. */
+  retryStatuses?: readonly number[];
+  /** Passive outlier ejection, or `false` to disable it. */
+  ejection?: EjectionOptions | false;
+  /** TLS for HTTPS instances. */
+  tls?: ServiceTlsOptions;
+  /** Maximum connections per instance. Default unlimited (undici's default). */
+  connections?: number;
+  /** Extra undici `Pool` options for each instance pool (`connect` is built from `tls`). */
+  pool?: Omit<Pool.Options, 'connect' | 'connections'>;
+  /** Build the dispatcher of an instance yourself (e.g. to add interceptors); replaces `pool`. */
+  factory?: (origin: string) => Dispatcher;
+  /** Call `source.close()` when the client closes (the client owns its source). Default `false`. */
+  closeSource?: boolean;
+}
+
+/** Ejection settings after validation. */
+export interface ResolvedEjection {
+  consecutiveFailures: number;
+  baseMs: number;
+  maxMs: number;
+  maxPercent: number;
+}
+
+/** {@link ServiceClientOptions} after validation, with defaults filled in. */
+export interface ResolvedServiceClientOptions {
+  balancer: Balancer;
+  retries: number;
+  timeoutMs: number;
+  retryNonIdempotent: boolean;
+  retryStatuses: ReadonlySet<number>;
+  ejection: ResolvedEjection | undefined;
+  tls: ServiceTlsOptions | undefined;
+  connections: number | undefined;
+  pool: Omit<Pool.Options, 'connect' | 'connections'>;
+  factory: ((origin: string) => Dispatcher) | undefined;
+  closeSource: boolean;
+}
+
+/**
+ * Validates client options (throwing {@link ConsulConfigError} naming the option, before any call)
+ * and fills in defaults. `prefix` is prepended to option names in errors.
+ */
+export function resolveServiceClientOptions(
+  options: ServiceClientOptions = {},
+  prefix = '',
+): ResolvedServiceClientOptions {
+  const name = (option: string) => `${prefix}${option}`;
+  const balancer = options.balancer ?? roundRobin();
+  if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
+    throw new ConsulConfigError(name('balancer'), 'a balancer (an object with pick())', balancer);
+  }
+  const retries = options.retries ?? 2;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new ConsulConfigError(name('retries'), 'a non-negative integer', retries);
+  }
+  const retryStatuses = options.retryStatuses ?? [502, 503, 504];
+  if (
+    !Array.isArray(retryStatuses) ||
+    !retryStatuses.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)
+  ) {
+    throw new ConsulConfigError(name('retryStatuses'), 'an array of HTTP statuses', retryStatuses);
+  }
+  const connections = options.connections;
+  if (connections !== undefined && (!Number.isInteger(connections) || connections < 1)) {
+    throw new ConsulConfigError(name('connections'), 'a positive integer', connections);
+  }
+  if (options.factory !== undefined && typeof options.factory !== 'function') {
+    throw new ConsulConfigError(
+      name('factory'),
+      'a function (origin) => Dispatcher',
+      options.factory,
+    );
+  }
+  return {
+    balancer,
+    retries,
+    timeoutMs: toMillis(options.timeout ?? '10s', name('timeout')),
+    retryNonIdempotent: options.retryNonIdempotent ?? false,
+    retryStatuses: new Set(retryStatuses),
+    ejection:
+      options.ejection === false ? undefined : resolveEjection(options.ejection, name('ejection')),
+    tls: options.tls,
+    connections,
+    pool: options.pool ?? {},
+    factory: options.factory,
+    closeSource: options.closeSource ?? false,
+  };
+}
+
+/** Validates {@link EjectionOptions}; `option` is the dotted name used in errors. */
+export function resolveEjection(
+  options: EjectionOptions = {},
+  option = 'ejection',
+): ResolvedEjection {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConsulConfigError(option, 'an object or false', options);
+  }
+  const consecutiveFailures = options.consecutiveFailures ?? 3;
+  if (!Number.isInteger(consecutiveFailures) || consecutiveFailures < 1) {
+    throw new ConsulConfigError(
+      `${option}.consecutiveFailures`,
+      'a positive integer',
+      consecutiveFailures,
+    );
+  }
+  const baseMs = toMillis(options.baseEjectionTime ?? '10s', `${option}.baseEjectionTime`);
+  const maxMs = toMillis(options.maxEjectionTime ?? '2m', `${option}.maxEjectionTime`);
+  if (maxMs < baseMs) {
+    throw new ConsulConfigError(
+      `${option}.maxEjectionTime`,
+      'a duration not shorter than baseEjectionTime',
+      options.maxEjectionTime,
+    );
+  }
+  const maxPercent = options.maxEjectedPercent ?? 50;
+  if (typeof maxPercent !== 'number' || !(maxPercent >= 0 && maxPercent <= 100)) {
+    throw new ConsulConfigError(`${option}.maxEjectedPercent`, 'a number 0-100', maxPercent);
+  }
+  return { consecutiveFailures, baseMs, maxMs, maxPercent };
+}
