@@ -12,6 +12,8 @@ import { configMember, type ConsulConfigMember } from './config/factory';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
 import { type AcquireOptions } from './coordination/signals';
+import { LeaderElection, type LeaderOptions } from './coordination/leader';
+import { Semaphore, type SemaphoreOptions } from './coordination/semaphore';
 import {
   type ServiceWatchValue,
   type Watch,
@@ -126,6 +128,26 @@ export class Consul {
     options?: LockOptions & AcquireOptions,
   ): Promise<T> {
     return withLock(this, key, fn, options);
+  }
+
+  /**
+   * A leader election on `key` (Go `api.Lock` algorithm): call `start()`, listen to `elected` and
+   * `revoked`, read `isLeader`; `stop()` gives leadership up. Validates options now.
+   *
+   * @example
+   * const election = consul.leader('jobs/leader', { ttl: '15s' }).start();
+   * election.on('elected', (held) => runJobs(held.signal));
+   */
+  leader(key: string, options?: LeaderOptions): LeaderElection {
+    return new LeaderElection(this, key, options);
+  }
+
+  /**
+   * A counting semaphore under `prefix` admitting `limit` holders (Go `api.Semaphore` and
+   * `consul lock -n=<limit>` compatible). Validates options now; nothing is sent until `acquire()`.
+   */
+  semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore {
+    return new Semaphore(this, prefix, limit, options);
   }
 
   /** Whether `close()` was called. */

@@ -1,6 +1,6 @@
 import { type ConsulLockError, LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../src';
 import { useAgent } from './support/agent';
-import { waitFor } from './support/coordination';
+import { delay, waitFor } from './support/coordination';
 
 describe('consul.lock', () => {
   const fx = useAgent();
@@ -101,6 +101,30 @@ describe('consul.lock', () => {
     await waitFor(async () => (await consul.session.info(held.session)) === undefined, {
       timeout: 5_000,
     });
+  });
+
+  it('waits out a lock-delay after the holder is invalidated, without hot-looping', async () => {
+    const consul = fx.client();
+    const held = await consul.lock('lock-basic/delay', { lockDelay: '2s' }).acquire();
+    const contender = fx.client();
+    const txnRun = jest.spyOn(contender.txn, 'run');
+    const waiting = contender
+      .lock('lock-basic/delay', { lockDelay: '0s' })
+      .acquire({ timeout: '20s' });
+    await waitFor(async () => (await consul.kv.get('lock-basic/delay'))?.session === held.session);
+    await delay(200); // let the contender block on the key
+    const destroyedAt = performance.now();
+    await consul.session.destroy(held.session);
+    const next = await waiting;
+    const waitedMs = performance.now() - destroyedAt;
+    console.log(
+      `acquire after invalidation with a 2 s lock-delay: ${(waitedMs / 1000).toFixed(2)} s, ` +
+        `${txnRun.mock.calls.length} acquire transactions`,
+    );
+    // One refused attempt (lock-delay), then a retry timed to its end: not a loop of retries.
+    expect(txnRun.mock.calls.length).toBeLessThanOrEqual(3);
+    expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
+    await next.release();
   });
 
   it('runs withLock and releases after a throw', async () => {

@@ -14,3 +14,7 @@ export { Lock } from './lock';
 export type { LockOptions, HeldLock } from './lock';
 export type { AcquireOptions } from './signals';
 export { goLockKey } from './validate';
+export { LeaderElection } from './leader';
+export type { LeaderOptions, LeaderEvents, LeaderInfo } from './leader';
+export { Semaphore } from './semaphore';
+export type { SemaphoreOptions, HeldSemaphore } from './semaphore';

@@ -23,7 +23,6 @@ import {
   checkSessionTtl,
   checkValue,
   goLockKey,
-  checkPrefix,
 } from './validate';
 
 /** Options of `consul.lock(key, options)`. */
@@ -115,7 +114,7 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
   if (lockWaitMs < 1)
     throw new ConsulConfigError('lockWait', 'a positive duration', options.lockWait);
   return {
-    key: options.goCompatible ? goLockKey(checkPrefix(key, 'key')) : checkKey(key, 'key'),
+    key: options.goCompatible ? goLockKey(key as string, 'key') : checkKey(key, 'key'),
     ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),
     lockDelayMs: options.lockDelay === undefined ? undefined : checkLockDelay(options.lockDelay),
     value: options.value === undefined ? undefined : checkValue(options.value),

@@ -55,9 +55,12 @@ export function joinKey(prefix: string, leaf: string): string {
   return `${prefix.replace(/\/+$/, '')}/${leaf}`;
 }
 
-/** The key `consul lock <prefix>` locks: `<prefix>/.lock`. */
-export function goLockKey(prefix: string): string {
-  return joinKey(prefix, SEMAPHORE_KEY_LEAF);
+/**
+ * The key `consul lock <prefix>` locks, `<prefix>/.lock` (a leading `/` and trailing `/` of the
+ * prefix dropped, as the CLI does). Throws `ConsulConfigError` for an empty prefix or one with `//`.
+ */
+export function goLockKey(prefix: string, option = 'prefix'): string {
+  return joinKey(checkPrefix(prefix, option), SEMAPHORE_KEY_LEAF);
 }
 
 /** A value stored in a lock or contender key. */

@@ -4,13 +4,13 @@
 export async function waitFor<T>(
   probe: () => Promise<T> | T,
   { timeout = 15_000, interval = 50 }: { timeout?: number; interval?: number } = {},
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
     } catch (err) {
       last = err;
     }
