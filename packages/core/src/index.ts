@@ -37,6 +37,9 @@ export type { StaticInstanceSource, StaticInstanceInput } from './discovery/stat
 export * from './balancers';
 export { ServiceClient } from './http/service-client';
 export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-client';
+export { createDiscoveryInterceptor } from './http/interceptor';
+export type { DiscoveryInterceptor, DiscoveryInterceptorOptions } from './http/interceptor';
+export { defaultServiceMatch } from './http/host-match';
 export { resolveServiceClientOptions } from './http/options';
 export type {
   ServiceClientOptions,
