@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { LogBuffer } from './log-buffer';
-import { forgetAgent, recordAgent } from './process-registry';
+import { currentRunPid, forgetAgent, recordAgent } from './process-registry';
 import { type HarnessLogger } from './log';
 
 const running = new Set<ChildProcess>();
@@ -27,6 +27,8 @@ function installExitHook(): void {
 /** One running `consul agent` process with its captured output. */
 export class AgentProcess {
   readonly log = new LogBuffer();
+  /** Report an exit nobody asked for through the logger (off while a launcher reports failures itself). */
+  reportUnexpectedExit = true;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private expectingExit = false;
@@ -35,18 +37,22 @@ export class AgentProcess {
     private readonly binary: string,
     private readonly args: readonly string[],
     private readonly dataDir: string,
-    private readonly name: string,
+    /** Node name, used in messages. */
+    readonly name: string,
     private readonly logger: HarnessLogger,
   ) {}
 
+  /** PID while the process runs. */
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
+  /** True from `start()` until the process exits. */
   get isRunning(): boolean {
     return this.child !== undefined;
   }
 
+  /** Spawns the agent, records its PID for stale-agent cleanup and captures its output. */
   start(): void {
     installExitHook();
     this.expectingExit = false;
@@ -59,6 +65,7 @@ export class AgentProcess {
       recordAgent({
         pid: child.pid,
         ownerPid: process.pid,
+        runPid: currentRunPid(),
         binary: this.binary,
         dataDir: this.dataDir,
         startedAt: new Date().toISOString(),
@@ -69,7 +76,7 @@ export class AgentProcess {
         running.delete(child);
         if (child.pid !== undefined) forgetAgent(child.pid);
         if (this.child === child) this.child = undefined;
-        if (!this.expectingExit) {
+        if (!this.expectingExit && this.reportUnexpectedExit) {
           this.logger(
             `consul agent ${this.name} (pid ${child.pid}) exited unexpectedly ` +
               `(code ${code}, signal ${signal}). Its last output:\n${this.log.text()}`,
@@ -79,6 +86,11 @@ export class AgentProcess {
       });
       child.once('error', (err) => {
         this.log.push(`spawn error: ${err.message}\n`);
+        if (child.pid !== undefined) return;
+        // Never spawned (no 'exit' follows): fail the start now instead of at its timeout.
+        running.delete(child);
+        if (this.child === child) this.child = undefined;
+        resolve();
       });
     });
   }
@@ -97,9 +109,9 @@ export class AgentProcess {
     }
   }
 
-  /** Stops the process and removes its data folder. */
-  async dispose(): Promise<void> {
-    await this.terminate();
+  /** Stops the process (`signal`, default SIGINT) and removes its data folder. */
+  async dispose(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+    await this.terminate(signal);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,18 +1,30 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs, accessSync, constants as fsConstants } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ConsulBinaryNotFoundError, type BinarySourceAttempt } from './errors';
+import { cachedBinary, defaultCacheDir, installIntoCache } from './cache';
+import { installDebianPackage } from './debian';
+import { download } from './download';
+import { ConsulBinaryNotFoundError, ConsulHarnessOptionError } from './errors';
 import { stderrLogger, type HarnessLogger } from './log';
-import { OFFICIAL_RELEASE, officialArtifact } from './release';
+import { DEFAULT_RELEASE_BASE_URL, OFFICIAL_RELEASE, officialArtifact } from './release';
+import { findOnPath } from './which';
 import { extractSingleFileFromZip } from './zip';
+
+export { defaultCacheDir } from './cache';
 
 const execFileAsync = promisify(execFile);
 
-/** Where a Consul binary came from. */
+/** Where a Consul binary can come from, in the order they are tried. */
 export type BinarySource = 'CONSUL_BIN' | 'PATH' | 'cache' | 'official-release' | 'debian-package';
+
+const ALL_SOURCES: readonly BinarySource[] = [
+  'CONSUL_BIN',
+  'PATH',
+  'cache',
+  'official-release',
+  'debian-package',
+];
 
 /** A usable Consul binary. */
 export interface ConsulBinary {
@@ -20,26 +32,69 @@ export interface ConsulBinary {
   path: string;
   /** Version as printed by `consul version`, e.g. `1.8.7`. */
   version: string;
+  /** Where it was found. */
   source: BinarySource;
 }
 
+/** Options of {@link ensureConsulBinary}. Every field is optional. */
 export interface EnsureConsulBinaryOptions {
   /** Folder for downloaded binaries. Default: `CONSULKIT_CACHE_DIR`, else `node_modules/.cache/consulkit`. */
   cacheDir?: string;
   /** Where progress is reported. Default: stderr. */
   logger?: HarnessLogger;
-  /** Environment to read `CONSUL_BIN` and `PATH` from. Default: `process.env`. */
+  /** Environment to read `CONSUL_BIN`, `PATH` and `CONSULKIT_*` from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Skip the official release download (it cannot succeed without internet access). */
+  /** Skip the official release download. */
   skipDownload?: boolean;
+  /**
+   * The sources that may be used; the order stays the fixed one. Default: all. The others are
+   * reported as disabled in a {@link ConsulBinaryNotFoundError}.
+   */
+  sources?: readonly BinarySource[];
+  /**
+   * Origin of official releases (a mirror of releases.hashicorp.com with the same paths). Default:
+   * `CONSULKIT_RELEASE_BASE_URL`, else `https://releases.hashicorp.com`.
+   */
+  releaseBaseUrl?: string;
 }
+
+/** What finding a binary needs, resolved from the options. */
+interface Context {
+  env: NodeJS.ProcessEnv;
+  log: HarnessLogger;
+  cacheDir: string;
+  skipDownload: boolean;
+  releaseBaseUrl: string;
+}
+
+/** Each source returns a path to try, or throws why it has none. */
+const FINDERS: Record<BinarySource, (ctx: Context) => Promise<string>> = {
+  CONSUL_BIN: async ({ env }) => {
+    if (!env.CONSUL_BIN) throw new Error('not set');
+    return path.resolve(env.CONSUL_BIN);
+  },
+  PATH: async ({ env }) => {
+    const file = findOnPath('consul', env.PATH);
+    if (!file) throw new Error('no consul on PATH');
+    return file;
+  },
+  cache: async ({ cacheDir }) => {
+    const file = cachedBinary(cacheDir);
+    if (!file) throw new Error(`nothing cached in ${cacheDir}`);
+    return file;
+  },
+  'official-release': installOfficialRelease,
+  'debian-package': ({ cacheDir, log, env }) => installDebianPackage(cacheDir, log, env),
+};
 
 let memo: Promise<ConsulBinary> | undefined;
 
 /**
  * Finds or installs a Consul binary, trying in order: `CONSUL_BIN`, `consul` on `PATH`, the cache,
- * the official release (SHA-256 verified), Debian bullseye's `consul` package through apt.
- * Throws {@link ConsulBinaryNotFoundError} listing every source and why it failed.
+ * the official release (SHA-256 verified, fails within seconds without internet), Debian bullseye's
+ * `consul` package through apt. Logs the binary and version it uses. Throws
+ * {@link ConsulBinaryNotFoundError} listing every source and why it failed. Called without options,
+ * the result is shared by the whole process.
  */
 export function ensureConsulBinary(options: EnsureConsulBinaryOptions = {}): Promise<ConsulBinary> {
   const useMemo = Object.keys(options).length === 0;
@@ -55,53 +110,42 @@ export function ensureConsulBinary(options: EnsureConsulBinaryOptions = {}): Pro
 }
 
 async function locate(options: EnsureConsulBinaryOptions): Promise<ConsulBinary> {
+  const enabled = enabledSources(options.sources);
   const env = options.env ?? process.env;
-  const log = options.logger ?? stderrLogger;
-  const cacheDir = options.cacheDir ?? defaultCacheDir(env);
-  const attempts: BinarySourceAttempt[] = [];
-
-  const tryCandidate = async (source: BinarySource, file: string | undefined, why: string) => {
-    if (!file) {
-      attempts.push({ source, reason: why });
-      return undefined;
-    }
-    try {
-      const version = await consulVersion(file);
-      log(`using consul ${version} from ${source}: ${file}`);
-      return { path: file, version, source } satisfies ConsulBinary;
-    } catch (err) {
-      attempts.push({
-        source,
-        reason: `${file} is not a working consul binary (${errorText(err)})`,
-      });
-      return undefined;
-    }
+  const ctx: Context = {
+    env,
+    log: options.logger ?? stderrLogger,
+    cacheDir: options.cacheDir ?? defaultCacheDir(env),
+    skipDownload: options.skipDownload === true,
+    releaseBaseUrl:
+      options.releaseBaseUrl ?? env.CONSULKIT_RELEASE_BASE_URL ?? DEFAULT_RELEASE_BASE_URL,
   };
-
-  const fromEnv = env.CONSUL_BIN;
-  const found =
-    (await tryCandidate('CONSUL_BIN', fromEnv ? path.resolve(fromEnv) : undefined, 'not set')) ??
-    (await tryCandidate('PATH', findOnPath('consul', env.PATH), 'no consul on PATH')) ??
-    (await tryCandidate('cache', cachedBinary(cacheDir), `nothing cached in ${cacheDir}`));
-  if (found) return found;
-
-  const installers: Array<[BinarySource, () => Promise<string>]> = [
-    [
-      'official-release',
-      () => installOfficialRelease(cacheDir, log, options.skipDownload === true),
-    ],
-    ['debian-package', () => installDebianPackage(cacheDir, log)],
-  ];
-  for (const [source, install] of installers) {
+  const attempts: Array<{ source: BinarySource; reason: string }> = [];
+  for (const source of ALL_SOURCES) {
+    if (!enabled.has(source)) {
+      attempts.push({ source, reason: 'disabled (not in the sources option)' });
+      continue;
+    }
     try {
-      const file = await install();
-      const binary = await tryCandidate(source, file, '');
-      if (binary) return binary;
+      const file = await FINDERS[source](ctx);
+      const version = await consulVersion(file).catch((err: unknown) => {
+        throw new Error(`${file} is not a working consul binary (${errorText(err)})`);
+      });
+      ctx.log(`using consul ${version} from ${source}: ${file}`);
+      return { path: file, version, source };
     } catch (err) {
       attempts.push({ source, reason: errorText(err) });
     }
   }
   throw new ConsulBinaryNotFoundError(attempts);
+}
+
+function enabledSources(sources: unknown): Set<BinarySource> {
+  if (sources === undefined) return new Set(ALL_SOURCES);
+  if (!Array.isArray(sources) || !sources.every((s) => ALL_SOURCES.includes(s as BinarySource))) {
+    throw new ConsulHarnessOptionError('sources', `a list of ${ALL_SOURCES.join(', ')}`, sources);
+  }
+  return new Set(sources as BinarySource[]);
 }
 
 /** Runs `consul version` and returns e.g. `1.8.7`. */
@@ -112,131 +156,21 @@ export async function consulVersion(file: string): Promise<string> {
   return match[1];
 }
 
-/** The cache folder used when none is given. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CONSULKIT_CACHE_DIR) return path.resolve(env.CONSULKIT_CACHE_DIR);
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'node_modules');
-    if (existsSync(candidate)) return path.join(candidate, '.cache', 'consulkit');
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return path.join(homedir(), '.cache', 'consulkit');
-}
-
-function cachedBinary(cacheDir: string): string | undefined {
-  const file = path.join(cacheDir, 'bin', 'consul');
-  return isExecutable(file) ? file : undefined;
-}
-
-function findOnPath(name: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    if (isExecutable(file)) return file;
-  }
-  return undefined;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function installOfficialRelease(
-  cacheDir: string,
-  log: HarnessLogger,
-  skip: boolean,
-): Promise<string> {
-  if (skip) throw new Error('skipped (skipDownload)');
-  const artifact = officialArtifact(process.platform, process.arch);
-  if (!artifact)
+async function installOfficialRelease(ctx: Context): Promise<string> {
+  if (ctx.skipDownload) throw new Error('skipped (skipDownload)');
+  const artifact = officialArtifact(process.platform, process.arch, ctx.releaseBaseUrl);
+  if (!artifact) {
     throw new Error(`no official build pinned for ${process.platform}/${process.arch}`);
-  log(`downloading consul ${OFFICIAL_RELEASE.version} from ${artifact.url}`);
-  const response = await fetch(artifact.url, { signal: AbortSignal.timeout(60_000) });
-  if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
-  const zip = Buffer.from(await response.arrayBuffer());
+  }
+  ctx.log(`downloading consul ${OFFICIAL_RELEASE.version} from ${artifact.url}`);
+  const zip = await download(artifact.url, { connectTimeoutMs: 5_000, idleTimeoutMs: 30_000 });
   const digest = createHash('sha256').update(zip).digest('hex');
   if (digest !== artifact.sha256) {
-    throw new Error(`SHA-256 mismatch: expected ${artifact.sha256}, got ${digest}`);
+    throw new Error(
+      `SHA-256 mismatch for ${artifact.url}: expected ${artifact.sha256}, got ${digest}`,
+    );
   }
-  const binary = extractSingleFileFromZip(zip, 'consul');
-  return installIntoCache(cacheDir, binary);
-}
-
-async function installIntoCache(cacheDir: string, binary: Buffer): Promise<string> {
-  const binDir = path.join(cacheDir, 'bin');
-  await fs.mkdir(binDir, { recursive: true });
-  const target = path.join(binDir, 'consul');
-  const temp = `${target}.${process.pid}.tmp`;
-  await fs.writeFile(temp, binary, { mode: 0o755 });
-  await fs.rename(temp, target);
-  return target;
-}
-
-async function installDebianPackage(cacheDir: string, log: HarnessLogger): Promise<string> {
-  if (process.platform !== 'linux') throw new Error('only on Linux');
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new Error('needs root (apt-get download with a private source list)');
-  }
-  const aptGet = findOnPath('apt-get', process.env.PATH);
-  const dpkgDeb = findOnPath('dpkg-deb', process.env.PATH);
-  if (!aptGet || !dpkgDeb) throw new Error('apt-get and dpkg-deb are required');
-  const mirror = await debianMirror();
-  const work = path.join(cacheDir, 'debian');
-  const listsDir = path.join(work, 'lists');
-  const debDir = path.join(work, 'deb');
-  await fs.mkdir(path.join(listsDir, 'partial'), { recursive: true });
-  await fs.mkdir(debDir, { recursive: true });
-  const sourceList = path.join(work, 'bullseye.list');
-  await fs.writeFile(
-    sourceList,
-    `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} bullseye main\n`,
-  );
-  const aptOptions = [
-    '-o',
-    `Dir::Etc::sourcelist=${sourceList}`,
-    '-o',
-    'Dir::Etc::sourceparts=-',
-    '-o',
-    `Dir::State::Lists=${listsDir}`,
-  ];
-  log(`installing consul from Debian bullseye (${mirror}) into ${cacheDir}`);
-  await execFileAsync(aptGet, [...aptOptions, 'update'], { timeout: 180_000 });
-  await execFileAsync(aptGet, [...aptOptions, 'download', 'consul'], {
-    cwd: debDir,
-    timeout: 300_000,
-  });
-  const deb = (await fs.readdir(debDir)).find((f) => /^consul_.*\.deb$/.test(f));
-  if (!deb) throw new Error('apt-get download produced no consul .deb');
-  const root = path.join(work, 'root');
-  await fs.rm(root, { recursive: true, force: true });
-  await execFileAsync(dpkgDeb, ['-x', path.join(debDir, deb), root], { timeout: 120_000 });
-  const binary = await fs.readFile(path.join(root, 'usr', 'bin', 'consul'));
-  return installIntoCache(cacheDir, binary);
-}
-
-/** The Debian mirror this machine's apt already uses; never a host name written in the repo. */
-async function debianMirror(): Promise<string> {
-  const deb822 = '/etc/apt/sources.list.d/debian.sources';
-  if (existsSync(deb822)) {
-    const text = await fs.readFile(deb822, 'utf8');
-    const uri = /^URIs:\s*(\S+)/m.exec(text)?.[1];
-    if (uri) return uri;
-  }
-  const legacy = '/etc/apt/sources.list';
-  if (existsSync(legacy)) {
-    const text = await fs.readFile(legacy, 'utf8');
-    const uri = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+/m.exec(text)?.[1];
-    if (uri) return uri;
-  }
-  throw new Error('no Debian mirror found in the apt configuration');
+  return installIntoCache(ctx.cacheDir, extractSingleFileFromZip(zip, 'consul'));
 }
 
 function errorText(err: unknown): string {

@@ -40,12 +40,16 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runDevAgent(flags: string[]): Promise<number> {
+  // Listen for Ctrl-C before starting, so an early one still stops the agent instead of orphaning it.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const port = flags.find((f) => f.startsWith('--port='))?.slice('--port='.length);
-  const extraConfig = port ? [`ports { http = ${Number(port)} }`] : [];
   const agent = await startConsul({
     acl: flags.includes('--acl'),
     tls: flags.includes('--tls'),
-    extraConfig,
+    ...(port !== undefined && { httpPort: Number(port) }),
   });
   console.log(`Consul ${agent.version} dev agent running (pid ${agent.pid})`);
   console.log(`  CONSUL_HTTP_ADDR=${agent.address}`);
@@ -53,10 +57,8 @@ async function runDevAgent(flags: string[]): Promise<number> {
   if (agent.token) console.log(`  CONSUL_HTTP_TOKEN=${agent.token}`);
   if (agent.tlsFiles) console.log(`  CONSUL_CACERT=${agent.tlsFiles.ca}`);
   console.log('Press Ctrl-C to stop.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await stopRequested;
+  console.log(`${signal}: stopping the agent`);
   await agent.stop();
   console.log('stopped');
   return 0;

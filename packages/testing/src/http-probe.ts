@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** Status and body text of a {@link probe}. */
 export interface ProbeResponse {
   status: number;
   body: string;

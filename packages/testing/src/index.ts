@@ -1,7 +1,14 @@
 export { startConsul, validateStartOptions } from './agent';
 export type { ConsulAgent, StartConsulOptions } from './agent';
+export { startCluster, validateClusterOptions } from './cluster';
+export type { StartClusterOptions } from './cluster';
+export type { ClusterMember, ConsulCluster } from './cluster-handle';
+export type { ConsulNode } from './agent-handle';
+export type { TlsFiles } from './agent-args';
+export type { CommonAgentOptions } from './options';
 export { ensureConsulBinary, consulVersion, defaultCacheDir } from './binary';
 export type { ConsulBinary, BinarySource, EnsureConsulBinaryOptions } from './binary';
+export { OFFICIAL_RELEASE } from './release';
 export {
   ConsulHarnessError,
   ConsulHarnessOptionError,
@@ -10,5 +17,8 @@ export {
 } from './errors';
 export type { BinarySourceAttempt } from './errors';
 export { freePorts } from './ports';
-export { cleanStaleAgents } from './process-registry';
+export { cleanStaleAgents, reapLeakedAgents } from './reaper';
+export type { ReaperOptions } from './reaper';
+export type { AgentRecord } from './process-registry';
+export { silentLogger, stderrLogger } from './log';
 export type { HarnessLogger } from './log';

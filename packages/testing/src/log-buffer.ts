@@ -5,6 +5,7 @@ export class LogBuffer {
 
   constructor(private readonly maxLines = 300) {}
 
+  /** Adds output; lines are split on `\n`, the oldest dropped beyond `maxLines`. */
   push(chunk: Buffer | string): void {
     const text = this.partial + chunk.toString();
     const parts = text.split('\n');
@@ -15,6 +16,7 @@ export class LogBuffer {
     }
   }
 
+  /** The kept lines, including an unfinished last one. */
   text(): string {
     return [...this.lines, this.partial].filter((l) => l.length > 0).join('\n');
   }

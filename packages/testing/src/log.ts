@@ -6,4 +6,5 @@ export const stderrLogger: HarnessLogger = (message) => {
   process.stderr.write(`[consulkit] ${message}\n`);
 };
 
+/** Drops every message (for tests that assert on their own logger, or quiet scripts). */
 export const silentLogger: HarnessLogger = () => undefined;

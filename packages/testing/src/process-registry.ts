@@ -2,10 +2,18 @@ import { readFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/** Environment variable naming the PID of the process a test run belongs to (jest's main process). */
+export const RUN_PID_ENV = 'CONSULKIT_RUN_PID';
+
 /** What the harness records about each agent it starts, so a later run can clean up after a crash. */
 export interface AgentRecord {
+  /** PID of the `consul agent` process. */
   pid: number;
+  /** PID of the process that started it (a jest worker, a script). */
   ownerPid: number;
+  /** PID of the test run's root process (`CONSULKIT_RUN_PID`, set by the jest global setup), else `ownerPid`. */
+  runPid: number;
+  /** Path the agent was spawned with; checked against `/proc/<pid>/cmdline` before a kill. */
   binary: string;
   dataDir: string;
   startedAt: string;
@@ -16,19 +24,28 @@ export function registryDir(): string {
   return process.env.CONSULKIT_STATE_DIR ?? path.join(tmpdir(), 'consulkit-agents');
 }
 
-export function recordAgent(record: AgentRecord): void {
-  mkdirSync(registryDir(), { recursive: true });
-  writeFileSync(path.join(registryDir(), `${record.pid}.json`), JSON.stringify(record));
+/** The run this process belongs to: `CONSULKIT_RUN_PID` when a parent set it, else this process. */
+export function currentRunPid(): number {
+  const fromEnv = Number(process.env[RUN_PID_ENV]);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : process.pid;
 }
 
-export function forgetAgent(pid: number): void {
-  rmSync(path.join(registryDir(), `${pid}.json`), { force: true });
+/** Writes the record of a freshly spawned agent. */
+export function recordAgent(record: AgentRecord, dir = registryDir()): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${record.pid}.json`), JSON.stringify(record));
 }
 
-export function listRecords(): AgentRecord[] {
+/** Removes the record of an agent that exited. */
+export function forgetAgent(pid: number, dir = registryDir()): void {
+  rmSync(path.join(dir, `${pid}.json`), { force: true });
+}
+
+/** Every record in `dir`; unreadable records are dropped. */
+export function listRecords(dir = registryDir()): AgentRecord[] {
   let files: string[];
   try {
-    files = readdirSync(registryDir());
+    files = readdirSync(dir);
   } catch {
     return [];
   }
@@ -36,54 +53,10 @@ export function listRecords(): AgentRecord[] {
   for (const file of files) {
     if (!file.endsWith('.json')) continue;
     try {
-      records.push(JSON.parse(readFileSync(path.join(registryDir(), file), 'utf8')) as AgentRecord);
+      records.push(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as AgentRecord);
     } catch {
-      rmSync(path.join(registryDir(), file), { force: true });
+      rmSync(path.join(dir, file), { force: true });
     }
   }
   return records;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True only when `pid` is still the consul agent we recorded (guards against PID reuse). */
-export function isOurAgent(record: AgentRecord): boolean {
-  if (!isAlive(record.pid)) return false;
-  try {
-    const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
-    return cmdline[0] === record.binary && cmdline.includes('agent');
-  } catch {
-    // No /proc (macOS): fall back to the PID alone; records are removed on every clean stop.
-    return process.platform !== 'linux';
-  }
-}
-
-/**
- * Kills agents recorded by harness processes that are gone (a test run killed mid-way) and removes
- * their records and data folders. Agents owned by live processes are left alone. Returns the PIDs killed.
- */
-export function cleanStaleAgents(): number[] {
-  const killed: number[] = [];
-  for (const record of listRecords()) {
-    if (isAlive(record.ownerPid) && record.ownerPid !== process.pid) continue;
-    if (record.ownerPid === process.pid) continue;
-    if (isOurAgent(record)) {
-      try {
-        process.kill(record.pid, 'SIGKILL');
-        killed.push(record.pid);
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(record.dataDir, { recursive: true, force: true });
-    forgetAgent(record.pid);
-  }
-  return killed;
 }

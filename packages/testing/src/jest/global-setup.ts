@@ -1,11 +1,15 @@
 import { ensureConsulBinary } from '../binary';
-import { cleanStaleAgents } from '../process-registry';
+import { RUN_PID_ENV } from '../process-registry';
+import { cleanStaleAgents } from '../reaper';
 
 /**
- * Jest global setup: obtains the Consul binary once (workers inherit `CONSUL_BIN`) and kills agents
- * left behind by an earlier run that was killed. A missing binary fails the run; it never skips.
+ * Jest global setup: kills agents left behind by an earlier run that was killed, obtains the Consul
+ * binary once (workers inherit `CONSUL_BIN`) and marks this process as the run's root
+ * (`CONSULKIT_RUN_PID`, inherited by the workers), so the teardown can tell this run's agents from
+ * those of another jest process. A missing binary fails the run; it never skips.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env[RUN_PID_ENV] = String(process.pid);
   const killed = cleanStaleAgents();
   if (killed.length > 0) {
     process.stderr.write(`[consulkit] killed stale consul agents: ${killed.join(', ')}\n`);
