@@ -17,7 +17,10 @@ export interface InstanceWeights {
 
 /** One dialable instance of a service, already resolved from Consul's health entry. */
 export interface ServiceInstance {
-  /** Service ID; unique within its node (used as the balancing and ejection key). */
+  /**
+   * Unique within the source: the balancing, exclusion and ejection key. The discovery cache uses
+   * the Consul service ID, qualified as `id@node` when two nodes register the same ID.
+   */
   id: string;
   /** Logical service name. */
   service: string;
