@@ -20,7 +20,7 @@ class ChildCandidate {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(address: string, key: string) {
+  constructor(address: string, key: string, checkId?: string) {
     this.child = spawn(
       process.execPath,
       [
@@ -29,6 +29,7 @@ class ChildCandidate {
         key,
         `${TTL_MS}ms`,
         `${LOCK_DELAY_MS}ms`,
+        ...(checkId ? [checkId] : []),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -65,8 +66,8 @@ describe('leader handover between processes', () => {
   });
 
   /** Starts a child leader on `key` and an in-process candidate waiting behind it. */
-  async function childLeads(key: string) {
-    const child = new ChildCandidate(fx.agent.address, key);
+  async function childLeads(key: string, checkId?: string) {
+    const child = new ChildCandidate(fx.agent.address, key, checkId);
     children.push(child);
     const leader = await waitFor(() => child.elected(), { timeout: 20_000 });
     const candidate = fx
@@ -101,6 +102,26 @@ describe('leader handover between processes', () => {
         `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; server bound 2×TTL + lock-delay)`,
     );
     expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
+  }, 60_000);
+
+  it('hands over within check TTL + lock-delay when a killed leader was bound to a heartbeat check', async () => {
+    const { child, leader, candidate, electedAt } = await childLeads(
+      'handover/check',
+      'leader-heartbeat',
+    );
+    const killedAt = performance.now();
+    child.kill('SIGKILL');
+    await child.exited;
+    // The child's 2 s TTL check goes critical, Consul invalidates the bound session, the lock-delay
+    // runs: far sooner than the session's own server-side expiry.
+    await waitFor(() => candidate.isLeader, { timeout: TTL_MS + LOCK_DELAY_MS, interval: 20 });
+    const handoverMs = (electedAt() as number) - killedAt;
+    console.log(
+      `leader handover after SIGKILL with a 2 s heartbeat check bound: ${(handoverMs / 1000).toFixed(2)} s ` +
+        `(session TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s)`,
+    );
+    expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
+    await fx.client().agent.check.deregister('leader-heartbeat');
   }, 60_000);
 
   it("elects a new leader within the lock-delay when the leader's session is destroyed", async () => {

@@ -82,11 +82,16 @@ describe('consul.lock', () => {
     await held.release();
   });
 
-  it('aborts the holder signal when its session is destroyed, and leaves no session behind', async () => {
+  it('aborts the holder signal within 1 s when its session is destroyed', async () => {
     const consul = fx.client();
     const held = await consul.lock('lock-basic/destroy', { lockDelay: '0s' }).acquire();
+    const destroyedAt = performance.now();
     await consul.session.destroy(held.session);
-    await waitFor(() => held.signal.aborted, { timeout: 2_000, interval: 10 });
+    // The monitor's consistent blocking read wakes on the release: well within 1 s.
+    await waitFor(() => held.signal.aborted, { timeout: 1_000, interval: 5 });
+    console.log(
+      `holder signal aborted ${(performance.now() - destroyedAt).toFixed(0)} ms after the session destroy`,
+    );
     expect((held.signal.reason as ConsulLockError).reason).toBe('session-invalidated');
     expect((held.signal.reason as ConsulLockError).lost).toBe(true);
     await held.release(); // a no-op after loss
@@ -125,6 +130,19 @@ describe('consul.lock', () => {
     expect(txnRun.mock.calls.length).toBeLessThanOrEqual(3);
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
     await next.release();
+  });
+
+  it('ends a waiting acquire on client close and destroys its session before close resolves', async () => {
+    const holder = fx.client();
+    const held = await holder.lock('lock-basic/close', { lockDelay: '0s' }).acquire();
+    const waiter = fx.client();
+    const waiting = waiter.lock('lock-basic/close').acquire();
+    await waitFor(async () => (await holder.session.list()).length === 2, { timeout: 5_000 });
+    await waiter.close();
+    await expect(waiting).rejects.toMatchObject({ reason: 'closed' });
+    const left = await holder.session.list();
+    expect(left.map((s) => s.id)).toEqual([held.session]);
+    await held.release();
   });
 
   it('runs withLock and releases after a throw', async () => {

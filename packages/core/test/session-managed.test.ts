@@ -97,6 +97,12 @@ describe('holding through a Consul outage', () => {
     );
     expect(['renewal-lapsed', 'monitor-unreachable']).toContain(reason);
     expect((session as ManagedSession).status).toBe('lost');
+    // Once Consul is back, the lost session is destroyed by its background retries (no zombie
+    // holder); left alone, the restarted server would keep it for up to another 2×TTL.
     await fx.agent.restart();
+    await waitFor(async () => (await consul.session.info(session.id)) === undefined, {
+      timeout: 10_000,
+    });
+    expect((await consul.kv.get('outage/long'))?.session).toBeUndefined();
   }, 60_000);
 });

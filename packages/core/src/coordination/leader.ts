@@ -149,7 +149,7 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
       this.notify('elected', held);
       await untilEither(held.signal, stop);
       this.current = undefined;
-      if (!held.signal.aborted) await held.release();
+      if (!held.signal.aborted) await held.release().catch((err: Error) => this.report(err));
       this.notify('revoked', held.signal.reason as ConsulLockError);
       if (this.resigned) {
         this.resigned = false;

@@ -17,6 +17,7 @@ import { type AcquireOptions, Attempt } from './signals';
 import { lockDelayPause, remainingLockDelay } from './timing';
 import {
   checkKey,
+  checkList,
   checkLockDelay,
   checkName,
   checkRetries,
@@ -53,6 +54,14 @@ export interface LockOptions {
    * `consul lock` use, so that our lock and `consul lock <key> <cmd>` exclude each other.
    */
   goCompatible?: boolean;
+  /**
+   * Node checks the created session is bound to (Consul's default `['serfHealth']`). Binding a
+   * check the holder keeps passing (e.g. a TTL heartbeat) hands the lock over soon after the holder
+   * dies, instead of after the server-side session expiry (up to 2×TTL).
+   */
+  nodeChecks?: readonly string[];
+  /** Service check IDs the created session is bound to: critical ⇒ the lock is released. */
+  serviceChecks?: readonly string[];
   /** Longest single blocking read while waiting. Default 15 s (Go's `DefaultLockWaitTime`). */
   lockWait?: Duration;
 }
@@ -94,6 +103,8 @@ interface ResolvedLockOptions {
   sessionName: string;
   monitorRetries: number;
   lockWaitMs: number;
+  nodeChecks: readonly string[] | undefined;
+  serviceChecks: readonly string[] | undefined;
 }
 
 /** Validates lock options; throws `ConsulConfigError` naming the option. */
@@ -128,6 +139,8 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
         ? Infinity
         : checkRetries(options.monitorRetries, 'monitorRetries'),
     lockWaitMs,
+    nodeChecks: checkList(options.nodeChecks, 'nodeChecks'),
+    serviceChecks: checkList(options.serviceChecks, 'serviceChecks'),
   };
 }
 
@@ -195,14 +208,17 @@ export class Lock {
     }
     const attempt = new Attempt(options, 'Lock acquisition', this.key);
     this.acquiring = true;
-    const unregister = this.ctx.onClose(() =>
+    // On client close: end the attempt, and let close() wait for its cleanup (session destroy).
+    const unregister = this.ctx.onClose(() => {
       attempt.abort(
         new ConsulLockError('closed', 'The Consul client was closed', { key: this.key }),
-      ),
-    );
+      );
+      return attempt.settled;
+    });
     let session: LockSession | undefined;
     try {
       session = await this.openSession(attempt);
+      if (session.signal?.aborted) throw session.signal.reason;
       const onSessionLost = () => attempt.abort(session?.signal?.reason as Error);
       session.signal?.addEventListener('abort', onSessionLost, { once: true });
       try {
@@ -270,8 +286,8 @@ export class Lock {
         name: this.options.sessionName,
         behavior: undefined,
         node: undefined,
-        nodeChecks: undefined,
-        serviceChecks: undefined,
+        nodeChecks: this.options.nodeChecks,
+        serviceChecks: this.options.serviceChecks,
       },
       attempt.signal,
       { closeWithClient: false },
@@ -390,10 +406,12 @@ class HeldLockImpl implements HeldLock {
         logger: ctx.config.logger,
         read: (index, waitMs, signal) => this.read(index, waitMs, signal),
       },
-      () => {
+      (error) => {
         this.unregister();
         this.onEnd();
-        this.releasing = this.lockSession.owned?.stop() ?? Promise.resolve();
+        // No zombie holder: destroy the session we created (retried while Consul is unreachable).
+        this.lockSession.owned?.abandon(error);
+        this.releasing = Promise.resolve();
       },
     );
   }

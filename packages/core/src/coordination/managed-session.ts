@@ -265,6 +265,15 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     this.emit('renewed', entry);
   }
 
+  /**
+   * Declares the session lost for `error` (used by a lock whose monitor decided the loss): stops
+   * renewing, aborts `signal`, and destroys the session in the background, retrying while Consul is
+   * unreachable, so no zombie keeps a lock. A no-op unless active.
+   */
+  abandon(error: ConsulLockError): void {
+    this.lose(error);
+  }
+
   private lose(error: ConsulLockError): void {
     if (this.state !== 'active') return;
     this.state = 'lost';
@@ -272,10 +281,11 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     this.ctx.config.logger.warn('Consul session lost', { session: this.id, reason: error.reason });
     this.controller.abort(error);
     this.emit('lost', error);
-    // A lapsed session may still live on the server (up to 2×TTL): destroy it so no zombie holds a
-    // lock. After a 404 it is gone already.
-    if (error.reason !== 'session-expired') this.stopping = this.destroy();
-    else this.stopping = Promise.resolve();
+    this.stopping = Promise.resolve();
+    // A lapsed session may still live on the server (up to 2×TTL, and a leader change restarts its
+    // timer): keep trying to destroy it in the background, so no zombie keeps holding a lock once
+    // Consul is reachable again. After a 404 it is gone already.
+    if (error.reason !== 'session-expired') void this.destroy(now() + 2 * this.ttl);
   }
 
   private halt(): void {
@@ -286,14 +296,26 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     this.unregister = undefined;
   }
 
-  private async destroy(): Promise<void> {
-    try {
-      await this.ctx.session.destroy(this.id);
-    } catch (err) {
-      this.ctx.config.logger.warn('Could not destroy Consul session; it will lapse by its TTL', {
-        session: this.id,
-        error: err instanceof ConsulError ? err.code : String(err),
-      });
+  /** Destroys the session; retryable failures are retried (~1 s apart) until `retryUntil`. */
+  private async destroy(retryUntil = 0): Promise<void> {
+    for (;;) {
+      try {
+        await this.ctx.session.destroy(this.id);
+        return;
+      } catch (err) {
+        const retryable = err instanceof ConsulError && err.retryable;
+        if (!retryable || now() >= retryUntil) {
+          this.ctx.config.logger.warn(
+            'Could not destroy Consul session; it will lapse by its TTL',
+            {
+              session: this.id,
+              error: err instanceof ConsulError ? err.code : String(err),
+            },
+          );
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 750 + Math.random() * 500).unref());
     }
   }
 }

@@ -155,11 +155,13 @@ export class Semaphore {
     }
     const attempt = new Attempt(options, 'Semaphore acquisition', this.prefix);
     this.acquiring = true;
-    const unregister = this.ctx.onClose(() =>
+    // On client close: end the attempt, and let close() wait for its cleanup (session destroy).
+    const unregister = this.ctx.onClose(() => {
       attempt.abort(
         new ConsulLockError('closed', 'The Consul client was closed', { key: this.prefix }),
-      ),
-    );
+      );
+      return attempt.settled;
+    });
     let session: ManagedSession | undefined;
     try {
       session = await ManagedSession.createResolved(
@@ -322,10 +324,11 @@ class HeldSemaphoreImpl implements HeldSemaphore {
         logger: ctx.config.logger,
         read: (index, waitMs, signal) => this.read(index, waitMs, signal),
       },
-      () => {
+      (error) => {
         this.unregister();
         this.onEnd();
-        this.releasing = this.owned.stop();
+        this.owned.abandon(error);
+        this.releasing = Promise.resolve();
       },
     );
   }

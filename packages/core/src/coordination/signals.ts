@@ -18,6 +18,9 @@ export class Attempt {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly detach: () => void;
+  private markSettled!: () => void;
+  /** Resolves once the attempt has finished and cleaned up (`dispose()`); awaited on client close. */
+  readonly settled = new Promise<void>((resolve) => (this.markSettled = resolve));
   /** Monotonic deadline, `Infinity` without timeout. */
   readonly deadline: number;
 
@@ -80,6 +83,7 @@ export class Attempt {
   dispose(): void {
     clearTimeout(this.timer);
     this.detach();
+    this.markSettled();
   }
 }
 

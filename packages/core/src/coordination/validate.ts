@@ -104,3 +104,10 @@ export function checkName(value: unknown, option: string): string {
 export function lockDelayWire(ms: number): string {
   return formatGoDuration(ms);
 }
+
+/** A list of check IDs (session bindings); `undefined` stays `undefined`. */
+export function checkList(value: unknown, option: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new ConsulConfigError(option, 'an array of check IDs', value);
+  return value.map((id: unknown, i) => checkName(id, `${option}[${i}]`));
+}

@@ -70,6 +70,10 @@ describe('coordination option validation (before any request)', () => {
     expect(optionOf(() => consul.lock('k', { session: '' }))).toBe('session');
     expect(optionOf(() => consul.lock('k', { sessionName: ' ' }))).toBe('sessionName');
     expect(optionOf(() => consul.lock('k', { lockWait: '0s' }))).toBe('lockWait');
+    expect(optionOf(() => consul.lock('k', { nodeChecks: 'x' as unknown as string[] }))).toBe(
+      'nodeChecks',
+    );
+    expect(optionOf(() => consul.leader('k', { serviceChecks: [''] }))).toBe('serviceChecks[0]');
     expect(
       optionOf(() => consul.leader('k', { session: 'x' } as unknown as Record<string, never>)),
     ).toBe('session');
