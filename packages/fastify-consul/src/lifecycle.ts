@@ -36,7 +36,6 @@ const DRAIN_REASON = 'Draining: the Fastify app is closing (@consulkit/fastify)'
  */
 export class ServiceLifecycle {
   private registration: Registration | undefined;
-  private failures = 0;
   private closing = false;
 
   constructor(
@@ -76,7 +75,6 @@ export class ServiceLifecycle {
     registration.on('error', (err) => this.onError(err));
     registration.on('registered', (event) => this.onRegistered(event));
     registration.on('reregistered', (event) => {
-      this.failures = 0;
       this.log.warn(
         { serviceId: event.id, reason: event.reason },
         'Consul had lost the service; registered it again',
@@ -142,22 +140,17 @@ export class ServiceLifecycle {
         service: event.name,
         address: registration?.address,
         port: registration?.port,
-        failedAttempts: this.failures,
       },
       'Registered with Consul',
     );
-    this.failures = 0;
   }
 
-  /** The first failure of a streak is an error; the retries that follow are debug noise. */
+  /** Core reports the first failure of each streak (and logs the retries at debug itself). */
   private onError(err: Error): void {
-    this.failures += 1;
-    const context = { err, serviceId: this.registration?.id, attempt: this.failures };
-    if (this.failures === 1) {
-      this.log.error(context, 'Consul registration error; retrying with backoff');
-    } else {
-      this.log.debug(context, 'Consul registration error (still retrying)');
-    }
+    this.log.error(
+      { err, serviceId: this.registration?.id },
+      'Consul registration error; retrying with backoff',
+    );
   }
 }
 
