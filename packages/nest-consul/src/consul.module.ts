@@ -1,0 +1,70 @@
+import { Consul } from '@consulkit/core';
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ConsulConfigRegistry } from './config/consul-config.registry';
+import { CONSUL_CLIENT, CONSUL_HEALTH_ROUTE, CONSUL_RESOLVED_OPTIONS } from './consul.constants';
+import { ConsulExplorer } from './consul.explorer';
+import { ConsulLifecycle } from './consul.lifecycle';
+import { ConsulMetadataAccessor } from './consul-metadata.accessor';
+import { CONSUL_MODULE_OPTIONS, ConsulConfigurableModule } from './consul.module-definition';
+import { ConsulService } from './consul.service';
+import { ConsulCoordinator } from './coordination/consul-coordinator';
+import { ConsulHealthIndicator } from './health/consul.health-indicator';
+import { ConsulRuntime } from './internal/consul-runtime';
+import { prefixOption } from './internal/errors';
+import { nestConsulLogger } from './internal/nest-logger';
+import { normaliseOptions, type ResolvedConsulOptions } from './options/normalise-options';
+import { validateService } from './registration/service-definition';
+
+/** Validates the options (startup fails naming a bad one, before anything is sent). */
+function resolveOptions(options: unknown, healthRoute: unknown): ResolvedConsulOptions {
+  const resolved = normaliseOptions(options, healthRoute);
+  if (resolved.service) validateService(resolved.service, resolved.healthRoute, resolved.ttl);
+  return resolved;
+}
+
+/** Creates the client from `consul` options (logging through Nest), or adopts `client`. */
+function createClient(options: ResolvedConsulOptions): Consul {
+  if (!options.client.owned) return options.client.client;
+  try {
+    return new Consul({ logger: nestConsulLogger(), ...options.client.options });
+  } catch (err) {
+    throw prefixOption(err, 'consul');
+  }
+}
+
+/**
+ * Consul for a Nest app (Express or Fastify platform): registers the service once the HTTP
+ * server listens and deregisters it gracefully on shutdown, serves a health route, binds
+ * `@ConsulConfig` properties to KV keys, injects discovery-backed clients
+ * (`@InjectServiceClient`), and runs `@LeaderOnly` / `@WithLock` methods under Consul
+ * coordination. Configure with `forRoot(options)` or `forRootAsync({ useFactory, inject })`;
+ * both take the extras `isGlobal` and `healthRoute`.
+ *
+ * @example
+ * @Module({
+ *   imports: [ConsulModule.forRoot({ isGlobal: true, service: { name: 'web' }, drain: '2s' })],
+ * })
+ * class AppModule {}
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: CONSUL_RESOLVED_OPTIONS,
+      inject: [CONSUL_MODULE_OPTIONS, CONSUL_HEALTH_ROUTE],
+      useFactory: resolveOptions,
+    },
+    { provide: CONSUL_CLIENT, inject: [CONSUL_RESOLVED_OPTIONS], useFactory: createClient },
+    ConsulRuntime,
+    ConsulService,
+    ConsulHealthIndicator,
+    ConsulMetadataAccessor,
+    ConsulConfigRegistry,
+    ConsulCoordinator,
+    ConsulExplorer,
+    ConsulLifecycle,
+  ],
+  exports: [ConsulService, CONSUL_CLIENT, ConsulHealthIndicator],
+})
+export class ConsulModule extends ConsulConfigurableModule {}

@@ -1,0 +1,122 @@
+import { ConsulLockError, type HeldLock, type LeaderElection, toMillis } from '@consulkit/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConsulRuntime } from '../internal/consul-runtime';
+import { prefixOption } from '../internal/errors';
+import { describeError } from '../internal/nest-logger';
+import { type CoordinationMetadata, type WithLockOptions } from './coordination.metadata';
+import { bindCoordinator, type CoordinatedRunner, unbindCoordinator } from './method-wrapper';
+
+const DEFAULT_LOCK_WAIT = '1s';
+
+/**
+ * Runs the `@LeaderOnly` and `@WithLock` methods of one app: one leader election per key (shared
+ * by every method on that key), campaigning from `onApplicationBootstrap` and given up on
+ * shutdown; a lock acquisition per `@WithLock` call.
+ */
+@Injectable()
+export class ConsulCoordinator implements CoordinatedRunner {
+  private readonly elections = new Map<string, LeaderElection>();
+  private readonly instances = new Set<object>();
+
+  constructor(@Inject(ConsulRuntime) private readonly runtime: ConsulRuntime) {}
+
+  /**
+   * Validates the methods' options (a bad one fails startup, naming `Class.method.option`),
+   * prepares their elections and binds the instance to this app.
+   */
+  register(instance: object, label: string, metas: readonly CoordinationMetadata[]): void {
+    for (const meta of metas) {
+      try {
+        if (meta.kind === 'leader') this.election(meta.key, meta.options);
+        else {
+          const { wait, ...lockOptions } = meta.options;
+          toMillis(wait ?? DEFAULT_LOCK_WAIT, 'wait');
+          this.runtime.client.lock(meta.key, lockOptions);
+        }
+      } catch (err) {
+        throw prefixOption(err, label);
+      }
+    }
+    this.instances.add(instance);
+    bindCoordinator(instance, this);
+  }
+
+  /** Starts campaigning for every `@LeaderOnly` key. */
+  start(): void {
+    for (const election of this.elections.values()) election.start();
+  }
+
+  /** Whether this app leads the election of a `@LeaderOnly` key. */
+  isLeader(key: string): boolean {
+    return this.elections.get(key)?.isLeader ?? false;
+  }
+
+  /** Unbinds the instances (their coordinated methods skip) and gives every leadership up. */
+  async stop(): Promise<void> {
+    for (const instance of this.instances) unbindCoordinator(instance);
+    this.instances.clear();
+    await Promise.allSettled([...this.elections.values()].map((e) => e.stop()));
+  }
+
+  /** Decides, for one call of a coordinated method, whether and how it runs. */
+  run(meta: CoordinationMetadata, call: () => unknown, label: string): unknown {
+    if (meta.kind === 'leader') {
+      if (this.isLeader(meta.key)) return call();
+      this.runtime.logger.debug(`${label} skipped: not the leader of "${meta.key}"`);
+      return undefined;
+    }
+    return this.runLocked(meta.key, meta.options, call, label);
+  }
+
+  private election(key: string, options: CoordinationMetadata['options']): LeaderElection {
+    const existing = this.elections.get(key);
+    if (existing) return existing;
+    const election = this.runtime.client.leader(key, options);
+    const log = this.runtime.logger;
+    election.on('elected', () => log.log(`Elected leader of "${key}"`));
+    election.on('revoked', (reason) => log.log(`No longer leader of "${key}" (${reason.reason})`));
+    election.on('error', (err) =>
+      log.warn(`Leader campaign on "${key}" failed; retrying: ${err.message}`),
+    );
+    this.elections.set(key, election);
+    return election;
+  }
+
+  private async runLocked(
+    key: string,
+    options: WithLockOptions,
+    call: () => unknown,
+    label: string,
+  ): Promise<unknown> {
+    const { wait, ...lockOptions } = options;
+    const { client, resources, logger } = this.runtime;
+    if (resources.closed) return undefined;
+    let held: HeldLock;
+    try {
+      const lock = client.lock(key, lockOptions);
+      // A lock visibly held elsewhere: skip now rather than wait for it (scheduled work).
+      const entry = await client.kv.get(lock.key);
+      if (entry?.session) {
+        logger.debug(`${label} skipped: lock "${key}" is held by another process`);
+        return undefined;
+      }
+      held = await lock.acquire({ timeout: wait ?? DEFAULT_LOCK_WAIT, signal: resources.signal });
+    } catch (err) {
+      const timedOut = err instanceof ConsulLockError && err.reason === 'timeout';
+      if (timedOut) logger.debug(`${label} skipped: lock "${key}" not acquired in time`);
+      else logger.warn(`${label} skipped: could not acquire lock "${key}": ${describeError(err)}`);
+      return undefined;
+    }
+    const forget = resources.add(() => held.release());
+    try {
+      return await call();
+    } finally {
+      forget();
+      await held
+        .release()
+        .catch((err: unknown) =>
+          logger.warn(`Could not release lock "${key}": ${describeError(err)}`),
+        );
+    }
+  }
+}

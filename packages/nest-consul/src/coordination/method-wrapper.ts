@@ -1,0 +1,75 @@
+import { ConsulConfigError } from '@consulkit/core';
+import { Logger } from '@nestjs/common';
+import { CONSUL_COORDINATION } from '../consul.constants';
+import { LOG_CONTEXT } from '../internal/nest-logger';
+import { type CoordinationMetadata } from './coordination.metadata';
+
+/** What runs a coordinated call for one app (implemented by the module's coordinator). */
+export interface CoordinatedRunner {
+  run(meta: CoordinationMetadata, call: () => unknown, label: string): unknown;
+}
+
+/** Instance → the coordinator of the app that owns it, set by the module's explorer. */
+const runners = new WeakMap<object, CoordinatedRunner>();
+const warned = new WeakSet<object>();
+const logger = new Logger(LOG_CONTEXT);
+
+/** Binds an instance to its app's coordinator (done by the explorer for singleton providers). */
+export function bindCoordinator(instance: object, runner: CoordinatedRunner): void {
+  runners.set(instance, runner);
+}
+
+/** Unbinds an instance (on shutdown): its coordinated methods skip from then on. */
+export function unbindCoordinator(instance: object): void {
+  runners.delete(instance);
+}
+
+/**
+ * Replaces the method with a wrapper that asks the instance's coordinator whether (and how) to
+ * run it. Wrapping happens at decoration time, so decorator order with `@Cron`/`@Interval` does
+ * not matter: whoever captures the method later gets the wrapper, and the metadata other
+ * decorators put on the original function is copied onto it.
+ */
+export function coordinateMethod(
+  target: object,
+  property: string | symbol,
+  descriptor: PropertyDescriptor,
+  meta: CoordinationMetadata,
+): PropertyDescriptor {
+  const original: unknown = descriptor.value;
+  const label = `${target.constructor.name}.${String(property)}`;
+  if (typeof original !== 'function') {
+    throw new ConsulConfigError(
+      label,
+      `a method to decorate with @${decoratorName(meta)}`,
+      original,
+    );
+  }
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    const call = () => (original as (...a: unknown[]) => unknown).apply(this, args);
+    const runner = typeof this === 'object' && this !== null ? runners.get(this) : undefined;
+    if (!runner) {
+      if (typeof this === 'object' && this !== null && !warned.has(this)) {
+        warned.add(this);
+        logger.warn(
+          `${label} skipped: @${decoratorName(meta)} needs an instance managed by a Nest app importing ConsulModule (singleton scope)`,
+        );
+      }
+      return undefined;
+    }
+    return runner.run(meta, call, label);
+  };
+  for (const key of Reflect.getMetadataKeys(original)) {
+    Reflect.defineMetadata(key, Reflect.getMetadata(key, original), wrapper);
+  }
+  const stacked = (Reflect.getMetadata(CONSUL_COORDINATION, original) ??
+    []) as CoordinationMetadata[];
+  Reflect.defineMetadata(CONSUL_COORDINATION, [...stacked, meta], wrapper);
+  Object.defineProperty(wrapper, 'name', { value: (original as { name: string }).name });
+  descriptor.value = wrapper;
+  return descriptor;
+}
+
+function decoratorName(meta: CoordinationMetadata): string {
+  return meta.kind === 'leader' ? 'LeaderOnly' : 'WithLock';
+}

@@ -1,0 +1,38 @@
+export { ConsulModule } from './consul.module';
+export {
+  CONSUL_MODULE_OPTIONS,
+  CONSUL_OPTIONS_TYPE,
+  CONSUL_ASYNC_OPTIONS_TYPE,
+} from './consul.module-definition';
+export { ConsulService } from './consul.service';
+export { CONSUL_CLIENT, getServiceClientToken } from './consul.constants';
+export type {
+  ConsulModuleOptions,
+  ConsulModuleExtras,
+  ConsulServiceOptions,
+  ConsulCheckOptions,
+} from './interfaces/consul-module-options.interface';
+export { ConsulConfig, OnConsulConfigChange } from './config/consul-config.decorator';
+export type {
+  ConsulConfigOptions,
+  ConsulConfigParse,
+  ConsulConfigChangeEvent,
+  OnConsulConfigChangeOptions,
+} from './config/consul-config.decorator';
+export { ConsulConfigKeyMissingError } from './config/errors';
+export { InjectServiceClient } from './discovery/inject-service-client.decorator';
+export { LeaderOnly } from './coordination/leader-only.decorator';
+export { WithLock } from './coordination/with-lock.decorator';
+export type { WithLockOptions } from './coordination/coordination.metadata';
+export { ConsulHealthIndicator } from './health/consul.health-indicator';
+export type {
+  ConsulHealthIndicatorResult,
+  ConsulHealthIndicatorOptions,
+} from './health/consul.health-indicator';
+export type {
+  ConsulCheckFunction,
+  ConsulCheckResult,
+  ConsulCheckReport,
+  ConsulHealthSummary,
+} from './health/check-registry';
+export type { ConsulHealthBody } from './health/health-controller';
