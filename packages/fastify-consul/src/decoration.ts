@@ -56,6 +56,13 @@ export interface FastifyConsul {
   addCheck(name: string, fn: CheckFunction): () => void;
   /** Runs every check function now and returns the aggregated verdict. */
   health(): Promise<HealthSummary>;
+  /**
+   * Runs the drain protocol now — maintenance on, wait `drain`, deregister — while the server
+   * still serves normally (Fastify answers 503 to new requests once `close()` started). For your
+   * own shutdown handler: `await app.consul.drain(); await app.close()`. `close()` then skips it.
+   * Resolves at once with `service: false` or before `listen`.
+   */
+  drain(): Promise<void>;
 }
 
 /** Builds `app.consul` over the client, the checks and the app-owned resources. */
@@ -64,6 +71,7 @@ export function createDecoration(
   checks: CheckRegistry,
   resources: OwnedResources,
   registration: () => Registration | undefined,
+  drain: () => Promise<void>,
 ): FastifyConsul {
   const services = new ServiceClients(client, resources);
   return {
@@ -86,6 +94,7 @@ export function createDecoration(
     },
     addCheck: (name, fn) => checks.add(name, fn),
     health: () => checks.run(),
+    drain,
   };
 }
 

@@ -37,6 +37,7 @@ const DRAIN_REASON = 'Draining: the Fastify app is closing (@consulkit/fastify)'
 export class ServiceLifecycle {
   private registration: Registration | undefined;
   private closing = false;
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly client: Consul,
@@ -85,10 +86,16 @@ export class ServiceLifecycle {
   /**
    * The drain protocol: maintenance on (Consul stops returning the instance as passing), wait for
    * consumers' caches to drop it while in-flight requests finish, then deregister. Every Consul
-   * call is bounded; nothing here throws or hangs when the agent is gone.
+   * call is bounded; nothing here throws or hangs when the agent is gone. Idempotent: a drain
+   * started by a signal (while the server still serves normally) is not repeated in `preClose`.
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
     this.closing = true;
+    this.draining ??= this.runDrain();
+    return this.draining;
+  }
+
+  private async runDrain(): Promise<void> {
     const registration = this.registration;
     if (!registration) return;
     if (registration.status === 'registered' || registration.status === 'recovering') {

@@ -44,9 +44,10 @@ export async function fastifyConsulPlugin(
       )
     : undefined;
 
+  const drain = () => lifecycle?.drain() ?? Promise.resolve();
   app.decorate(
     'consul',
-    createDecoration(client, checks, resources, () => lifecycle?.current),
+    createDecoration(client, checks, resources, () => lifecycle?.current, drain),
   );
   if (options.healthRoute !== false) {
     addHealthRoute(
@@ -83,6 +84,7 @@ export async function fastifyConsulPlugin(
   if (options.signals.length > 0) {
     removeSignals = closeOnSignals(app, options.signals, {
       onSignal: (signal) => app.log.info({ signal }, 'Closing the app gracefully'),
+      beforeClose: drain,
       onError: (err) => app.log.error({ err }, 'Error while closing the app'),
     });
   }

@@ -3,14 +3,19 @@ export interface Closable {
   close(): Promise<unknown>;
 }
 
-/** Optional hooks of {@link closeOnSignals}, for logging. */
+/** Optional hooks of {@link closeOnSignals}. */
 export interface SignalHooks {
   onSignal?(signal: NodeJS.Signals): void;
+  /**
+   * Runs before `close()`, while the server still serves normally: the drain, so that consumers
+   * whose discovery cache still lists this instance get answers rather than Fastify's closing 503s.
+   */
+  beforeClose?(): Promise<void>;
   onError?(err: unknown): void;
 }
 
 /**
- * Closes `target` on the first of `signals`, then re-raises the signal with the default action
+ * Closes `target` on the first of `signals` (after `beforeClose`), then re-raises the signal with the default action
  * restored, so the process ends exactly as it would have without us (exit code, parent's view).
  * A second signal during the graceful close ends the process at once. Returns a function removing
  * the listeners (called from `onClose`, so a closed app holds no process listener).
@@ -35,13 +40,17 @@ export function closeOnSignals(
     }
     closing = true;
     hooks.onSignal?.(signal);
-    target.close().then(
-      () => reraise(signal),
-      (err: unknown) => {
-        hooks.onError?.(err);
-        reraise(signal);
-      },
-    );
+    Promise.resolve()
+      .then(() => hooks.beforeClose?.())
+      .catch((err: unknown) => hooks.onError?.(err))
+      .then(() => target.close())
+      .then(
+        () => reraise(signal),
+        (err: unknown) => {
+          hooks.onError?.(err);
+          reraise(signal);
+        },
+      );
   }
   for (const signal of signals) process.on(signal, handler);
   return remove;

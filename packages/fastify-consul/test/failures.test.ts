@@ -1,6 +1,5 @@
 import { ConsulUnavailableError } from '@consulkit/core';
 import { startConsul } from '@consulkit/testing';
-import { request } from 'undici';
 import fastifyConsul from '../src';
 import { boundPort, closeApps, deadAddress, makeApp, uniqueName, waitFor } from './support/helpers';
 
@@ -32,9 +31,9 @@ describe('an unreachable or dying agent', () => {
     expect(logs.filter((l) => l.level === 50 && /registration error/.test(l.msg))).toHaveLength(1);
     expect(app.consul.registration?.status).toBe('registering');
 
-    const res = await request(`http://127.0.0.1:${boundPort(app)}/health`);
-    expect(res.statusCode).toBe(200);
-    await res.body.dump();
+    const res = await fetch(`http://127.0.0.1:${boundPort(app)}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'passing' });
 
     await app.close();
     expect(JSON.stringify(logs)).not.toContain(token);

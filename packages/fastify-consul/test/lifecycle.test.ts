@@ -1,6 +1,5 @@
 import { type Consul, silentLogger, Consul as ConsulClient } from '@consulkit/core';
 import { type FastifyInstance } from 'fastify';
-import { request } from 'undici';
 import fastifyConsul from '../src';
 import { boundPort, closeApps, makeApp, uniqueName, useAgent, waitFor } from './support/helpers';
 
@@ -97,7 +96,7 @@ describe('lifecycle with a real agent and a real listen', () => {
     );
     const id = app.consul.registration?.id as string;
 
-    const inFlight = request(`http://127.0.0.1:${port}/slow`);
+    const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
     await started;
     const closing = app.close();
     // During the drain Consul reports the instance as not passing, while it is still registered.
@@ -113,10 +112,39 @@ describe('lifecycle with a real agent and a real listen', () => {
     expect(entry?.checks.some((c) => c.checkId === `_service_maintenance:${id}`)).toBe(true);
     releaseSlow();
     const res = await inFlight;
-    expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toEqual({ done: true });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ done: true });
     await closing;
     expect(await catalogIds(consul, name)).toEqual([]);
+  });
+
+  it('app.consul.drain() drains while the server still serves, and close() does not repeat it', async () => {
+    const consul = fx.client();
+    const { app, name, logs } = await startApp({
+      options: { drain: '1500ms' },
+      setup: (a) => a.get('/ping', async () => 'pong'),
+    });
+    const port = boundPort(app);
+    await waitFor(
+      () => passing(consul, name),
+      (list) => list.length === 1,
+    );
+    const draining = app.consul.drain();
+    const during = await waitFor(
+      async () => ({
+        passing: (await passing(consul, name)).length,
+        ping: await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.text()),
+      }),
+      (s) => s.passing === 0,
+      1_400,
+      50,
+    );
+    expect(during.ping).toBe('pong');
+    await draining;
+    expect(await catalogIds(consul, name)).toEqual([]);
+    expect(app.consul.registration?.status).toBe('deregistered');
+    await app.close();
+    expect(logs.filter((l) => /maintenance on/.test(l.msg))).toHaveLength(1);
   });
 
   it('reports the check functions through a TTL check', async () => {

@@ -11,20 +11,23 @@ const Fastify = require('fastify');
 const fastifyConsul = require('@consulkit/fastify');
 const [address, name] = process.argv.slice(1);
 const app = Fastify();
+app.get('/ping', async () => 'pong');
 app.register(fastifyConsul, {
   consul: { address },
   service: { name, check: { interval: '1s' } },
-  drain: '200ms',
+  drain: '1500ms',
   closeOnSignals: true,
 });
 app.addHook('onClose', async () => process.stdout.write('closed\\n'));
-app.listen({ port: 0, host: '127.0.0.1' }).then(() => process.stdout.write('listening\\n'));
+app
+  .listen({ port: 0, host: '127.0.0.1' })
+  .then(() => process.stdout.write('listening ' + app.server.address().port + '\\n'));
 `;
 
 describe('closeOnSignals', () => {
   const fx = useAgent();
 
-  it('closes gracefully on SIGTERM (deregistering), then ends by the signal', async () => {
+  it('drains on SIGTERM while still serving, deregisters, closes, then ends by the signal', async () => {
     const consul = fx.client();
     const name = uniqueName('sig');
     const child = spawn(process.execPath, ['-e', SCRIPT, fx.agent.address, name], {
@@ -43,7 +46,23 @@ describe('closeOnSignals', () => {
         () => consul.health.service(name, { passing: true }),
         (list) => list.length === 1,
       );
+      const port = Number(/listening (\d+)/.exec(out)?.[1]);
       child.kill('SIGTERM');
+      // Drain first, while the server still serves normally: Consul stops listing the instance
+      // as passing, and a consumer with a stale cache still gets a real answer (not a 503).
+      const during = await waitFor(
+        async () => ({
+          passing: (await consul.health.service(name, { passing: true })).length,
+          ping: await fetch(`http://127.0.0.1:${port}/ping`).then(async (r) => ({
+            status: r.status,
+            body: await r.text(),
+          })),
+        }),
+        (s) => s.passing === 0,
+        1_400,
+        50,
+      );
+      expect(during.ping).toEqual({ status: 200, body: 'pong' });
       const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
       expect(out).toContain('closed');
       expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });

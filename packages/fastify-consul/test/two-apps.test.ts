@@ -1,5 +1,4 @@
 import { type FastifyInstance } from 'fastify';
-import { request } from 'undici';
 import fastifyConsul from '../src';
 import { boundPort, closeApps, makeApp, uniqueName, useAgent, waitFor } from './support/helpers';
 
@@ -40,8 +39,8 @@ describe('two apps: a calls b through app.consul.service', () => {
 
   /** What a's `/call` answers (status and body). */
   async function callThroughA(a: FastifyInstance): Promise<{ status: number; body: unknown }> {
-    const res = await request(`http://127.0.0.1:${boundPort(a)}/call`);
-    return { status: res.statusCode, body: await res.body.json() };
+    const res = await fetch(`http://127.0.0.1:${boundPort(a)}/call`);
+    return { status: res.status, body: await res.json() };
   }
 
   it('works end to end and follows b to a new port without restarting a', async () => {
