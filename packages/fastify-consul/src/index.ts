@@ -18,6 +18,16 @@ import {
 import { fastifyConsulPlugin } from './plugin';
 import './augmentation';
 
+/** The plugin function, carrying its other export names (CommonJS `module.exports` shape). */
+type FastifyConsulPlugin = typeof fastifyConsulPlugin & {
+  /** The plugin itself, for `import fastifyConsul from` under any interop setting. */
+  default: FastifyConsulPlugin;
+  /** The plugin itself, as a named export. */
+  fastifyConsul: FastifyConsulPlugin;
+  /** Error thrown when the plugin is registered twice on one app. */
+  FastifyConsulAlreadyRegisteredError: typeof AlreadyRegisteredError;
+};
+
 /**
  * `@consulkit/fastify`: makes a Fastify 5 app a Consul citizen. Registers the service once the
  * server really listens (bound address and port), drains and deregisters on close, and decorates
@@ -30,15 +40,6 @@ import './augmentation';
  * await app.register(fastifyConsul, { service: { name: 'web' } });
  * await app.listen({ port: 0, host: '127.0.0.1' });
  */
-type FastifyConsulPlugin = typeof fastifyConsulPlugin & {
-  /** The plugin itself, for `import fastifyConsul from` under any interop setting. */
-  default: FastifyConsulPlugin;
-  /** The plugin itself, as a named export. */
-  fastifyConsul: FastifyConsulPlugin;
-  /** Error thrown when the plugin is registered twice on one app. */
-  FastifyConsulAlreadyRegisteredError: typeof AlreadyRegisteredError;
-};
-
 const fastifyConsul = fp(fastifyConsulPlugin, {
   fastify: '5.x',
   name: '@consulkit/fastify',

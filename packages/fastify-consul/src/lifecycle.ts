@@ -1,6 +1,5 @@
 import {
   type Consul,
-  ConsulTimeoutError,
   type HealthReport,
   type Registration,
   type RegistrationEvent,
@@ -9,6 +8,7 @@ import { type FastifyBaseLogger } from 'fastify';
 import { type CheckRegistry, summaryOutput } from './checks';
 import { type FastifyConsulServiceOptions } from './options';
 import { registrationDefinition, registrationOptions } from './service-definition';
+import { bounded, sleep } from './timing';
 
 /** Settings of a {@link ServiceLifecycle}. */
 export interface LifecycleSettings {
@@ -159,24 +159,4 @@ export class ServiceLifecycle {
       'Consul registration error; retrying with backoff',
     );
   }
-}
-
-/** Races `promise` with a timeout: shutdown waits for Consul only so long. */
-export async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ConsulTimeoutError(`${what} did not complete within ${ms} ms`, {})),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import { type AddressInfo } from 'node:net';
-import { Consul, planRegistration } from '@consulkit/core';
+import { Consul, ConsulConfigError, type ConsulOptions, planRegistration } from '@consulkit/core';
 import { type FastifyInstance } from 'fastify';
 import { CheckRegistry } from './checks';
 import { createDecoration } from './decoration';
@@ -26,7 +26,8 @@ export async function fastifyConsulPlugin(
     options.healthRoute === false ? false : joinPrefix(app.prefix, options.healthRoute);
   if (options.service) validateService(options, healthPath);
 
-  const client = options.client.owned ? createClient(options, app) : options.client.client;
+  const source = options.client;
+  const client = source.owned ? createClient(source.options, app) : source.client;
   const checks = new CheckRegistry(options.checkTimeoutMs);
   const resources = new OwnedResources();
   const lifecycle = options.service
@@ -92,20 +93,17 @@ export async function fastifyConsulPlugin(
   app.addHook('onClose', async () => {
     removeSignals?.();
     lifecycle?.stop();
-    await resources.closeAll((err) =>
+    await resources.closeAll(options.deregisterTimeoutMs, (err) =>
       app.log.warn({ err }, 'Error while closing a Consul resource of the app'),
     );
-    if (options.client.owned) await client.close();
+    if (source.owned) await client.close();
   });
 }
 
-function createClient(options: NormalisedOptions, app: FastifyInstance): Consul {
-  const source = options.client as {
-    owned: true;
-    options: ConstructorParameters<typeof Consul>[0];
-  };
+/** The client the plugin owns: logs through `app.log` unless the options bring a logger. */
+function createClient(options: ConsulOptions, app: FastifyInstance): Consul {
   try {
-    return new Consul({ logger: pinoConsulLogger(app.log), ...source.options });
+    return new Consul({ logger: pinoConsulLogger(app.log), ...options });
   } catch (err) {
     throw prefixOption(err, 'consul');
   }
@@ -127,7 +125,8 @@ function validateService(options: NormalisedOptions, healthPath: string | false)
   try {
     planRegistration(definition, registrationOptions(service, undefined));
   } catch (err) {
-    throw err instanceof Error && 'option' in err && err.option === 'deregisterCriticalServiceAfter'
+    // Core names its registration option bare; here it is `service.deregisterCriticalServiceAfter`.
+    throw err instanceof ConsulConfigError && err.option === 'deregisterCriticalServiceAfter'
       ? prefixOption(err, 'service')
       : err;
   }

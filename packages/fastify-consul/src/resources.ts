@@ -1,3 +1,5 @@
+import { bounded } from './timing';
+
 /** Something the plugin created and must end when the app closes. */
 export type Closer = () => Promise<unknown> | unknown;
 
@@ -26,12 +28,17 @@ export class OwnedResources {
     return () => this.closers.delete(closer);
   }
 
-  /** Ends everything; failures are handed to `onError`, never thrown (shutdown must go on). */
-  async closeAll(onError: (err: unknown) => void): Promise<void> {
+  /**
+   * Ends everything, each closer bounded by `timeoutMs` (releasing a lock or a session needs the
+   * agent, which may be gone). Failures and timeouts go to `onError`, never thrown: shutdown goes on.
+   */
+  async closeAll(timeoutMs: number, onError: (err: unknown) => void): Promise<void> {
     this.controller.abort(new Error('The Fastify app is closing'));
     const closers = [...this.closers].reverse();
     this.closers.clear();
-    const results = await Promise.allSettled(closers.map(async (close) => close()));
+    const results = await Promise.allSettled(
+      closers.map((close) => bounded(Promise.resolve().then(close), timeoutMs, 'closing')),
+    );
     for (const r of results) if (r.status === 'rejected') onError(r.reason);
   }
 }

@@ -68,12 +68,26 @@ describe('an unreachable or dying agent', () => {
         () => app.consul.registration?.status,
         (s) => s === 'registered',
       );
+      // Resources whose closing needs the agent too: a held lock, an election, a store, a client.
+      const held = await app.consul.lock(`${name}/lock`).acquire();
+      const election = app.consul.leader(`${name}/leader`).start();
+      await waitFor(
+        () => election.isLeader,
+        (v) => v,
+      );
+      const store = app.consul.config({ prefix: `${name}/config/`, optional: true });
+      await store.ready();
+      const users = app.consul.service('users');
       await agent.kill();
       await app.close();
       // Maintenance could not be set, so the drain wait was skipped; deregistration gave up.
       expect(logs.some((l) => l.level === 40 && /maintenance/.test(l.msg))).toBe(true);
       expect(logs.some((l) => l.level === 40 && /Could not deregister/.test(l.msg))).toBe(true);
       expect(app.consul.client.closed).toBe(true);
+      expect(held.signal.aborted).toBe(true);
+      expect(election.running).toBe(false);
+      expect(store.closed).toBe(true);
+      expect(users.closed).toBe(true);
     } finally {
       await agent.stop();
     }
