@@ -3,6 +3,7 @@ import {
   type ConfigStoreOptions,
   type Consul,
   ConsulClosedError,
+  ConsulConfigError,
   type ConsulHttpOptions,
   type HeldLock,
   type Kv,
@@ -12,6 +13,7 @@ import {
   type LockOptions,
   type Registration,
   type ServiceClient,
+  deepEqual,
 } from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConsulCheckFunction, type ConsulHealthSummary } from './health/check-registry';
@@ -34,6 +36,11 @@ import { ConsulRuntime } from './internal/consul-runtime';
  */
 @Injectable()
 export class ConsulService {
+  private readonly clients = new Map<
+    string,
+    { client: ServiceClient; options: ConsulHttpOptions | undefined }
+  >();
+
   constructor(@Inject(ConsulRuntime) private readonly runtime: ConsulRuntime) {}
 
   /** The Consul client (created by the module, or the one passed as `client`). */
@@ -68,12 +75,28 @@ export class ConsulService {
   }
 
   /**
-   * A load-balanced HTTP client for a service, over a discovery cache of its passing instances
-   * (`consul.http()` of core), closed on shutdown. `@InjectServiceClient(name)` injects the same.
+   * The load-balanced HTTP client of a service, over a discovery cache of its passing instances
+   * (core's `ServiceClient`: pools per instance, retries on another instance, outlier ejection),
+   * closed on shutdown. Cached per name (pools and watches are costly): call it with options once,
+   * then without; other options for a cached name throw a `ConsulConfigError` naming
+   * `service("<name>").options`. `@InjectServiceClient(name)` injects the same client.
    */
   service(name: string, options?: ConsulHttpOptions): ServiceClient {
     this.assertOpen();
+    const cached = this.clients.get(name);
+    if (cached && !cached.client.closed) {
+      if (options !== undefined && !deepEqual(options, cached.options ?? {})) {
+        throw new ConsulConfigError(
+          `service("${name}").options`,
+          'the options of the first call (service clients are cached per name; ' +
+            'create the client once with its options, then call service(name) without)',
+          options,
+        );
+      }
+      return cached.client;
+    }
     const client = this.client.http(name, options);
+    this.clients.set(name, { client, options });
     this.track(() => client.close());
     return client;
   }
@@ -121,6 +144,15 @@ export class ConsulService {
   /** Runs every check function now and returns the aggregated verdict. */
   health(): Promise<ConsulHealthSummary> {
     return this.runtime.checks.run();
+  }
+
+  /**
+   * Runs the drain protocol now (maintenance → wait `drain` → deregister), e.g. from your own
+   * signal handler before `app.close()`; shutdown then skips it. Resolves at once with
+   * `service: false` or before the server listens. Never throws.
+   */
+  drain(): Promise<void> {
+    return this.runtime.lifecycle?.drain() ?? Promise.resolve();
   }
 
   private track(close: () => Promise<unknown>): void {

@@ -1,4 +1,4 @@
-import { type Consul } from '@consulkit/core';
+import { type Consul, type HealthCheck } from '@consulkit/core';
 import { request } from 'undici';
 import { ConsulModule, ConsulService } from '../src';
 import {
@@ -57,7 +57,10 @@ describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform
     // The HTTP check really polled the health route: the agent's own view of the check quotes our
     // JSON body (the catalog only syncs output-only changes every few minutes).
     const checks = await waitFor(
-      async () => Object.values(await consul.agent.checks()).filter((c) => c.serviceName === name),
+      async () =>
+        Object.values((await consul.agent.checks()) as Record<string, HealthCheck>).filter(
+          (c) => c.serviceName === name,
+        ),
       (list) => list.some((c) => c.output.includes('"status":"passing"')),
     );
     const httpCheck = checks.find((c) => c.output.includes(`127.0.0.1:${port}/health`));

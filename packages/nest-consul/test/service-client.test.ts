@@ -82,6 +82,8 @@ describe.each(PLATFORMS)('@InjectServiceClient on %s with a real agent', (_platf
   it('honours per-injection options on a property, and ConsulService.service() works too', async () => {
     const app = await startApp({ imports: [consulModule()], providers: [CallsB] }, adapter);
     const calls = app.get(CallsB);
+    // A declaration with options has a client of its own, not the app's cached one.
+    expect(calls.tuned).not.toBe(calls.consul.service('b'));
     const tuned = await callMany(calls.tuned, 4);
     expect([...tuned.keys()].sort()).toEqual(['b-1', 'b-2']);
     const direct = await callMany(calls.consul.service('b'), 4);
@@ -105,6 +107,20 @@ describe.each(PLATFORMS)('@InjectServiceClient on %s with a real agent', (_platf
     } finally {
       await consul.agent.service.maintenance('b-2', false);
     }
+  });
+
+  it('caches ConsulService.service(name) per name, shared with @InjectServiceClient(name)', async () => {
+    const app = await startApp(
+      { imports: [consulModule()], providers: [CallsBByConstructor] },
+      adapter,
+    );
+    const consul = app.get(ConsulService);
+    const injected = app.get(CallsBByConstructor).b;
+    expect(consul.service('b')).toBe(injected);
+    expect(consul.service('b', {})).toBe(injected);
+    expect(() => consul.service('b', { retries: 5 })).toThrow(
+      expect.objectContaining({ option: 'service("b").options' }),
+    );
   });
 
   it('creates no client in an app without a consumer', async () => {

@@ -1,6 +1,7 @@
 import { type FactoryProvider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConsulService } from '../consul.service';
+import { ConsulRuntime } from '../internal/consul-runtime';
 import { prefixOption } from '../internal/errors';
 import { type ServiceClientSpec, serviceClientSpecs } from './service-client.registry';
 
@@ -12,11 +13,16 @@ import { type ServiceClientSpec, serviceClientSpecs } from './service-client.reg
 export function serviceClientProviders(): FactoryProvider[] {
   return serviceClientSpecs().map((spec) => ({
     provide: spec.token,
-    inject: [ConsulService, DiscoveryService],
-    useFactory: (consul: ConsulService, discovery: DiscoveryService) => {
+    inject: [ConsulService, ConsulRuntime, DiscoveryService],
+    useFactory: (consul: ConsulService, runtime: ConsulRuntime, discovery: DiscoveryService) => {
       if (!usedIn(spec, discovery)) return null;
       try {
-        return consul.service(spec.service, spec.options);
+        // Without options: the app's cached client of the service (shared with
+        // ConsulService.service(name)); with options: a client of the declaration's own.
+        if (spec.options === undefined) return consul.service(spec.service);
+        const client = runtime.client.http(spec.service, spec.options);
+        runtime.resources.add(() => client.close());
+        return client;
       } catch (err) {
         throw prefixOption(err, `@InjectServiceClient("${spec.service}")`);
       }

@@ -112,8 +112,8 @@ export class ServiceLifecycle {
       }
     }
     try {
+      // Core logs the deregistration itself, through the client's logger.
       await registration.deregister({ timeout: this.settings.deregisterTimeoutMs });
-      this.log.log(`Deregistered ${registration.id} from Consul`);
     } catch (err) {
       this.log.warn(
         `Could not deregister ${registration.id} from Consul (the agent reaps it once its checks are critical): ${describeError(err)}`,
