@@ -66,6 +66,21 @@ class BadParse {
   @ConsulConfig('config/cdn/origin_timeout', { parse: 'xml' as never }) value!: string;
 }
 
+@Injectable({ scope: Scope.TRANSIENT })
+class PerConsumer {
+  @ConsulConfig(TIMEOUT_KEY, { default: '3s' }) value!: string;
+}
+
+@Injectable()
+class ConsumerA {
+  constructor(@Inject(PerConsumer) readonly settings: PerConsumer) {}
+}
+
+@Injectable()
+class ConsumerB {
+  constructor(@Inject(PerConsumer) readonly settings: PerConsumer) {}
+}
+
 @Injectable({ scope: Scope.REQUEST })
 class PerRequest {
   @ConsulConfig('config/cdn/origin_timeout', { default: '3s' }) value!: string;
@@ -199,6 +214,22 @@ describe.each(PLATFORMS)('@ConsulConfig on %s with a real agent', (_platform, ad
     expect(error).toBeInstanceOf(ConsulConfigError);
     expect((error as ConsulConfigError).option).toBe('BadParse.value.parse');
     expect((error as Error).message).toContain('"xml"');
+  });
+
+  it('binds every instance of a transient provider', async () => {
+    const app = await startApp(
+      { imports: [consulModule()], providers: [PerConsumer, ConsumerA, ConsumerB] },
+      adapter,
+    );
+    const a = app.get(ConsumerA).settings;
+    const b = app.get(ConsumerB).settings;
+    expect(a).not.toBe(b);
+    expect([a.value, b.value]).toEqual(['3s', '3s']);
+    await consulCli(fx.agent, 'kv', 'put', TIMEOUT_KEY, '9s');
+    await waitFor(
+      () => [a.value, b.value],
+      (values) => values.every((v) => v === '9s'),
+    );
   });
 
   it('skips request-scoped providers with a warning', async () => {

@@ -109,6 +109,10 @@ describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform
       checks: { db: { status: 'passing', output: 'db is passing' } },
     });
 
+    const head = await request(url, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    await head.body.dump();
+
     status = 'warning';
     const warn = await request(url);
     expect(warn.statusCode).toBe(429);
