@@ -12,8 +12,8 @@ export interface HeartbeatHost {
   update(checkId: string, status: HealthStatus, output: string | undefined): Promise<void>;
   /** The agent lost a check: re-register (resolves once registered again or stopped). */
   lost(): Promise<void>;
-  /** A heartbeat failed for another reason (it is retried quickly). */
-  failed(error: Error): void;
+  /** A heartbeat failed for another reason (it is retried quickly); `consecutive` counts them. */
+  failed(error: Error, consecutive: number): void;
   /** False while (re)registering: a beat then would only hit the "unknown check" answer. */
   active(): boolean;
 }
@@ -73,7 +73,7 @@ export class Heartbeat {
             await this.host.lost();
           } else {
             failures++;
-            this.host.failed(err as Error);
+            this.host.failed(err as Error, failures);
             wait = backoffDelay(failures - 1, RETRY_MIN_MS, Math.max(RETRY_MIN_MS, this.periodMs));
           }
         }

@@ -46,6 +46,8 @@ export class Reconciler {
         continue;
       }
       try {
+        const sent = hash;
+        const started = Date.now();
         const found = await this.service(this.id, { hash, wait: this.waitMs, signal });
         failures = 0;
         if (signal.aborted) break;
@@ -54,8 +56,10 @@ export class Reconciler {
           await this.host.missing();
         } else {
           hash = found.contentHash;
-          // No hash to block on (an agent that does not report one): fall back to polling.
-          if (hash === undefined) await pause(RETRY_MAX_MS, signal);
+          // No hash to block on, or an early answer with the same hash (something between us and
+          // the agent ignores hash blocking): poll instead of spinning.
+          const early = hash === sent && Date.now() - started < this.waitMs / 2;
+          if (hash === undefined || early) await pause(RETRY_MAX_MS, signal);
         }
       } catch (err) {
         if (signal.aborted) break;

@@ -115,7 +115,11 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       this.heartbeat = new Heartbeat([...this.ttlIds], period, options.health, {
         update: (id, status, output) => this.consul.agent.check.update(id, status, output),
         lost: () => this.recover('check-lost'),
-        failed: (err) => this.report(err, 'TTL heartbeat failed; retrying'),
+        failed: (err, consecutive) => {
+          // One report per outage: a failed beat is retried within a fraction of a second.
+          if (consecutive === 1) this.report(err, 'TTL heartbeat failed; retrying');
+          else this.debug('TTL heartbeat failed again', err, consecutive);
+        },
         active: () => this.state === 'registered',
       });
     }
@@ -125,6 +129,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         failed: (err, consecutive) => {
           // One report per outage: the probe retries every second while the agent is away.
           if (consecutive === 1) this.report(err, 'Cannot reach the Consul agent; will retry');
+          else this.debug('Agent probe failed again', err, consecutive);
         },
         active: () => this.state === 'registered',
       });
@@ -238,7 +243,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
           this.report(err, 'Consul refused the registration');
           return;
         }
-        this.report(err, 'Registration failed; retrying');
+        if (attempt === 0) this.report(err, 'Registration failed; retrying');
+        else this.debug('Registration failed again', err, attempt + 1);
         await pause(backoffDelay(attempt, 250, 5_000), signal);
       }
     }
@@ -264,7 +270,8 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
           break;
         } catch (err) {
           if (signal.aborted) break;
-          this.report(err, 'Re-registration failed; retrying');
+          if (attempt === 0) this.report(err, 'Re-registration failed; retrying');
+          else this.debug('Re-registration failed again', err, attempt + 1);
           await pause(backoffDelay(attempt, 200, isPermanent(err) ? 30_000 : 2_000), signal);
         }
       }
@@ -391,6 +398,14 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     publishRegistration(event, { ...payload, address: this.address, port: this.port });
     this.consul.config.logger.info(`Consul service ${event}`, { ...payload });
     this.emit(event, payload);
+  }
+
+  private debug(message: string, err: unknown, consecutive: number): void {
+    this.consul.config.logger.debug(message, {
+      serviceId: this.id,
+      consecutive,
+      error: describe(err),
+    });
   }
 
   /** An `error` event when someone listens (an unheard `error` would crash the process), else a log. */
