@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { type Deadline, type DeadlineList } from './deadlines';
 
 /**
  * The cancellation signal of one client call: the caller's `AbortSignal` (if any) merged with the
@@ -12,24 +13,31 @@ export class CallSignal extends EventEmitter {
   aborted = false;
   /** Why: the deadline's timeout error or the caller's abort reason. */
   reason: unknown = undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private deadline: Deadline | undefined;
   private deadlineError: Error | undefined;
   private unlink: (() => void) | undefined;
 
-  constructor(timeoutMs: number, userSignal: AbortSignal | undefined, onTimeout: () => Error) {
+  /**
+   * @param deadlines the client's deadline list (one unref'd timer for all its calls: the socket
+   *   keeps the process alive while a call is in flight, the deadline need not)
+   */
+  constructor(
+    private readonly deadlines: DeadlineList,
+    timeoutMs: number,
+    userSignal: AbortSignal | undefined,
+    onTimeout: () => Error,
+  ) {
     super();
     if (userSignal?.aborted) {
       this.abort(userSignal.reason);
       return;
     }
     if (timeoutMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
+      this.deadline = deadlines.add(timeoutMs, () => {
+        this.deadline = undefined;
         this.deadlineError = onTimeout();
         this.abort(this.deadlineError);
-      }, timeoutMs);
-      // The socket keeps the process alive while a call is in flight; the timer need not.
-      this.timer.unref();
+      });
     }
     if (userSignal) {
       const forward = () => this.abort(userSignal.reason);
@@ -45,7 +53,15 @@ export class CallSignal extends EventEmitter {
 
   /** Whether {@link release} still has something to do (keep it until the body is done). */
   get active(): boolean {
-    return this.timer !== undefined || this.unlink !== undefined;
+    return this.deadline !== undefined || this.unlink !== undefined;
+  }
+
+  /**
+   * undici subscribes with `once('abort')` and unsubscribes with `removeListener`; `'abort'` is
+   * emitted at most once, so a plain listener does, without `once`'s per-call wrapper.
+   */
+  override once(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    return event === 'abort' ? this.on(event, listener) : super.once(event, listener);
   }
 
   /** An `AbortSignal` view, for APIs that need a real one (waiting for the first instances). */
@@ -58,8 +74,10 @@ export class CallSignal extends EventEmitter {
 
   /** Stops the deadline and detaches from the caller's signal. Idempotent. */
   release(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.deadline !== undefined) {
+      this.deadlines.remove(this.deadline);
+      this.deadline = undefined;
+    }
     this.unlink?.();
     this.unlink = undefined;
   }

@@ -18,6 +18,7 @@ import {
 } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { CallSignal } from './call-signal';
+import { DeadlineList } from './deadlines';
 import { classifyError, isIdempotent, isReplayable } from './failures';
 import {
   resolveServiceClientOptions,
@@ -71,6 +72,8 @@ export class ServiceClient {
   private readonly options: ResolvedServiceClientOptions;
   private readonly pools: InstancePools;
   private readonly outliers: OutlierDetector | undefined;
+  /** Deadlines of the calls in flight, under one timer. */
+  private readonly deadlines = new DeadlineList();
   private readonly onChange: (instances: readonly ServiceInstance[]) => void;
   private closing: Promise<void> | undefined;
 
@@ -165,100 +168,114 @@ export class ServiceClient {
     return this.closing;
   }
 
-  private async call(
+  private call(
     method: string,
     path: string,
     options: ServiceCallOptions = {},
   ): Promise<Dispatcher.ResponseData> {
-    if (this.closing) throw new ConsulClosedError(`ServiceClient of "${this.service}" is closed`);
-    const timeoutMs =
-      options.timeout === undefined ? this.options.timeoutMs : toMillis(options.timeout, 'timeout');
-    const retries = options.retries ?? this.options.retries;
-    if (!Number.isInteger(retries) || retries < 0) {
-      throw new ConsulConfigError('retries', 'a non-negative integer', retries);
-    }
-    const call = new CallSignal(
-      timeoutMs,
-      options.signal,
-      () =>
-        new ConsulTimeoutError(
-          `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms`,
-          { request: { method, path } },
-        ),
-    );
+    let call: CallSignal;
+    let retries: number;
     try {
-      if (this.source.instances().length === 0) await this.source.ready(call.toAbortSignal());
-      const response = await this.attempt(method, path, options, retries, call);
-      if (call.active) {
-        // The deadline also covers the body; stop it once the body is done with.
-        response.body.once('close', () => call.release());
+      if (this.closing) throw new ConsulClosedError(`ServiceClient of "${this.service}" is closed`);
+      const timeoutMs =
+        options.timeout === undefined
+          ? this.options.timeoutMs
+          : toMillis(options.timeout, 'timeout');
+      retries = options.retries ?? this.options.retries;
+      if (!Number.isInteger(retries) || retries < 0) {
+        throw new ConsulConfigError('retries', 'a non-negative integer', retries);
       }
-      return response;
+      call = new CallSignal(
+        this.deadlines,
+        timeoutMs,
+        options.signal,
+        () =>
+          new ConsulTimeoutError(
+            `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms`,
+            { request: { method, path } },
+          ),
+      );
     } catch (err) {
-      call.release();
-      throw call.timeoutError ?? err;
+      return Promise.reject(err);
     }
+    return this.send(method, path, options, retries, call);
   }
 
-  private async attempt(
+  /**
+   * Runs the attempts of one call. One async frame per call on purpose: a second nested one costs
+   * a measurable share of a pooled request (bench/discovery).
+   */
+  private async send(
     method: string,
     path: string,
     options: ServiceCallOptions,
     retries: number,
     call: CallSignal,
   ): Promise<Dispatcher.ResponseData> {
-    // Built once for all attempts. Our own keys (hashKey, timeout, retries) ride along: undici
-    // ignores options it does not know, and copying without them would cost a second object.
-    const dispatchOptions: Dispatcher.RequestOptions = { ...options, path, method, signal: call };
-    const replayable = isReplayable(options.body);
-    const repeatable = replayable && (this.options.retryNonIdempotent || isIdempotent(method));
-    const ctx: PickContext = {
-      key: options.hashKey,
-      request: { method, path, headers: options.headers },
-    };
-    let tried: Set<string> | undefined;
-    let instances = this.source.instances();
-    const first = this.choose(instances, ctx, tried);
-    if (first === undefined) throw this.noInstance(method, path, instances.length);
-    let instance: ServiceInstance = first;
+    try {
+      if (this.source.instances().length === 0) await this.source.ready(call.toAbortSignal());
+      // Built once for all attempts. Our own keys (hashKey, timeout, retries) ride along: undici
+      // ignores options it does not know, and copying without them would cost a second object.
+      const dispatchOptions: Dispatcher.RequestOptions = { ...options, path, method, signal: call };
+      const replayable = isReplayable(options.body);
+      const repeatable = replayable && (this.options.retryNonIdempotent || isIdempotent(method));
+      const ctx: PickContext = {
+        key: options.hashKey,
+        request: { method, path, headers: options.headers },
+      };
+      // Latency is read only for balancers that use it (two clock reads per call otherwise).
+      const timed = this.balancer.onEnd !== undefined;
+      let tried: Set<string> | undefined;
+      let instances = this.source.instances();
+      const first = this.choose(instances, ctx, tried);
+      if (first === undefined) throw this.noInstance(method, path, instances.length);
+      let instance: ServiceInstance = first;
 
-    for (let attempt = 0; ; attempt++) {
-      const dispatcher = this.pools.get(instance);
-      this.balancer.onStart?.(instance);
-      const started = performance.now();
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await dispatcher.request(dispatchOptions);
-      } catch (err) {
-        this.balancer.onEnd?.(instance, { latencyMs: performance.now() - started, error: err });
-        if (call.aborted) throw err;
-        const kind = classifyError(err);
-        if (kind.instanceFault) this.outliers?.failure(instance, instances.length);
-        const next: ServiceInstance | undefined =
-          kind.retryable && attempt < retries && replayable && (repeatable || kind.notSent)
-            ? this.nextInstance(ctx, (tried ??= new Set()), instance)
-            : undefined;
-        if (next === undefined) throw err;
-        this.retried(method, path, instance, attempt + 1, kind.reason);
+      for (let attempt = 0; ; attempt++) {
+        const dispatcher = this.pools.get(instance);
+        this.balancer.onStart?.(instance);
+        const started = timed ? performance.now() : 0;
+        let response: Dispatcher.ResponseData;
+        try {
+          response = await dispatcher.request(dispatchOptions);
+        } catch (err) {
+          if (timed) {
+            this.balancer.onEnd?.(instance, { latencyMs: performance.now() - started, error: err });
+          }
+          if (call.aborted) throw err;
+          const kind = classifyError(err);
+          if (kind.instanceFault) this.outliers?.failure(instance, instances.length);
+          const next: ServiceInstance | undefined =
+            kind.retryable && attempt < retries && replayable && (repeatable || kind.notSent)
+              ? this.nextInstance(ctx, (tried ??= new Set()), instance)
+              : undefined;
+          if (next === undefined) throw err;
+          this.retried(method, path, instance, attempt + 1, kind.reason);
+          instances = this.source.instances();
+          instance = next;
+          continue;
+        }
+        const { statusCode } = response;
+        if (timed) {
+          this.balancer.onEnd?.(instance, { latencyMs: performance.now() - started, statusCode });
+        }
+        if (statusCode >= 500) this.outliers?.failure(instance, instances.length);
+        else this.outliers?.success(instance);
+        if (!this.options.retryStatuses.has(statusCode) || !repeatable || attempt >= retries) {
+          return finish(response, call);
+        }
+        const next = this.nextInstance(ctx, (tried ??= new Set()), instance);
+        if (next === undefined) return finish(response, call);
+        // Drain the failed body so its connection goes back to the pool.
+        await response.body.dump().catch(() => undefined);
+        if (call.aborted) throw call.timeoutError ?? call.reason;
+        this.retried(method, path, instance, attempt + 1, String(statusCode));
         instances = this.source.instances();
         instance = next;
-        continue;
       }
-      const { statusCode } = response;
-      this.balancer.onEnd?.(instance, { latencyMs: performance.now() - started, statusCode });
-      if (statusCode >= 500) this.outliers?.failure(instance, instances.length);
-      else this.outliers?.success(instance);
-      if (!this.options.retryStatuses.has(statusCode) || !repeatable || attempt >= retries) {
-        return response;
-      }
-      const next = this.nextInstance(ctx, (tried ??= new Set()), instance);
-      if (next === undefined) return response;
-      // Drain the failed body so its connection goes back to the pool.
-      await response.body.dump().catch(() => undefined);
-      if (call.aborted) throw call.timeoutError ?? call.reason;
-      this.retried(method, path, instance, attempt + 1, String(statusCode));
-      instances = this.source.instances();
-      instance = next;
+    } catch (err) {
+      call.release();
+      throw call.timeoutError ?? err;
     }
   }
 
@@ -329,4 +346,11 @@ export class ServiceClient {
       reason,
     } satisfies HttpRetryMessage);
   }
+}
+
+/** Hands the response out; the deadline also covers the body, so it ends when the body closes. */
+function finish(response: Dispatcher.ResponseData, call: CallSignal): Dispatcher.ResponseData {
+  // `on`, not `once`: a stream emits 'close' once, and `once` would allocate a wrapper per call.
+  if (call.active) response.body.on('close', () => call.release());
+  return response;
 }
