@@ -39,13 +39,15 @@ describe('status and event endpoints', () => {
     const elsewhere = await consul.event.fire(name, 'x', { service: 'web', tag: 'v1' });
     expect(elsewhere).toMatchObject({ serviceFilter: 'web', tagFilter: 'v1' });
 
-    const listed = await waitFor(
+    const found = await waitFor(
       async () => {
         const events = await consul.event.list({ name });
         return events.length >= 3 ? events : undefined;
       },
       { timeout: 4_000 },
     );
+    if (!found) throw new Error('the fired events were never listed');
+    const listed = found;
     // Consul's index here is a hash of the last event ID (often above 2^53), not a Raft index.
     expect(listed.meta.index).toBeGreaterThan(0);
     expect(listed.map((e) => e.id)).toEqual([fired.id, bytes.id, empty.id]);
