@@ -8,6 +8,18 @@ import { PreparedQuery } from './endpoints/prepared-query';
 import { Status } from './endpoints/status';
 import { Txn } from './endpoints/txn';
 import { Transport } from './transport';
+import { createRegistration } from './registration/create';
+import {
+  type ConsulHttpOptions,
+  type ConsulInterceptorOptions,
+  createConsulInterceptor,
+  createServiceClient,
+  Discovery,
+} from './discovery/discovery';
+import { type DiscoveryInterceptor } from './http/interceptor';
+import { type ServiceClient } from './http/service-client';
+import { type Registration } from './registration/registration';
+import { type RegistrationDefinition, type RegistrationOptions } from './registration/types';
 import { configMember, type ConsulConfigMember } from './config/factory';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
@@ -59,6 +71,8 @@ export class Consul {
   readonly txn: Txn;
   /** Watch registry: shared, ref-counted blocking-query loops; all stopped by `close()`. */
   readonly watches: WatchHub;
+  /** Watch-backed instance caches: `consul.discovery.service(name, options)`. */
+  readonly discovery: Discovery;
   private readonly closers = new Set<() => Promise<void> | void>();
   private closing: Promise<void> | undefined;
 
@@ -75,6 +89,7 @@ export class Consul {
     this.query = new PreparedQuery(this.transport);
     this.txn = new Txn(this.transport);
     this.watches = new WatchHub(this, this.config.logger);
+    this.discovery = new Discovery(this);
     this.onClose(() => this.watches.close());
   }
 
@@ -148,6 +163,47 @@ export class Consul {
    */
   semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore {
     return new Semaphore(this, prefix, limit, options);
+  }
+
+  /**
+   * Registers a service instance with the local agent and keeps it registered: TTL heartbeat from
+   * `options.health`, re-registration whenever the agent loses it (any check type), maintenance
+   * and a bounded `deregister()`. Validates first: a bad field throws `ConsulConfigError` naming it
+   * (e.g. `service.checks[0].interval`) before anything is sent.
+   *
+   * @example
+   * const reg = consul.register({ name: 'web', port: 3000, check: { http: '/health', interval: '5s' } });
+   * await reg.registered;
+   */
+  register(definition: RegistrationDefinition, options?: RegistrationOptions): Registration {
+    return createRegistration(this, definition, options);
+  }
+
+  /**
+   * A load-balanced HTTP client for a service, over a discovery cache of it (passing instances by
+   * default): per-instance pools, retries on a different instance, outlier ejection, a deadline
+   * per call. Options are the client's (`balancer`, `retries`, `timeout`, `tls`...) and the
+   * discovery's (`tag`, `dc`, `passingOnly`, `filter`, `near`...). Closed with this client.
+   *
+   * @example
+   * const users = consul.http('users', { balancer: p2c(), tag: 'v2' });
+   * const { body } = await users.get('/users/1');
+   */
+  http(serviceName: string, options?: ConsulHttpOptions): ServiceClient {
+    return createServiceClient(this, serviceName, options);
+  }
+
+  /**
+   * An undici interceptor resolving service hosts through discovery, so plain undici calls reach a
+   * healthy instance: `request('http://user-service/users/1', { dispatcher })`. The logical `Host`
+   * header is kept unless `preserveHost: false`. Closed with this client.
+   *
+   * @example
+   * const dispatcher = new Agent().compose(consul.interceptor());
+   * const { body } = await request('http://user-service/users/1', { dispatcher });
+   */
+  interceptor(options?: ConsulInterceptorOptions): DiscoveryInterceptor {
+    return createConsulInterceptor(this, options);
   }
 
   /** Whether `close()` was called. */

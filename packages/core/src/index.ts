@@ -137,3 +137,42 @@ export type {
   WatchServiceOptions,
   ServiceWatchValue,
 } from './watch';
+export { Registration } from './registration/registration';
+export type {
+  RegistrationDefinition,
+  RegistrationCheck,
+  RegistrationOptions,
+  RegistrationState,
+  RegistrationEvent,
+  RegistrationEventMap,
+  ReregisterReason,
+  DeregisterOptions,
+  HealthFunction,
+  HealthReport,
+} from './registration/types';
+export {
+  planRegistration,
+  DEFAULT_DEREGISTER_AFTER,
+  DEFAULT_TTL,
+  MIN_CHECK_INTERVAL_MS,
+  MIN_DEREGISTER_AFTER_MS,
+} from './registration/definition';
+export type { RegistrationPlan, PlannedCheck, CheckKind } from './registration/definition';
+export {
+  detectAddress,
+  resolveServiceAddress,
+  isWildcardAddress,
+  generateServiceId,
+} from './registration/identity';
+export { Discovery, resolveDiscoveryOptions } from './discovery/discovery';
+export type {
+  DiscoveryServiceOptions,
+  ConsulHttpOptions,
+  ConsulInterceptorOptions,
+} from './discovery/discovery';
+export {
+  ServiceCache,
+  instancesFromEntries,
+  instanceSetSignature,
+} from './discovery/service-cache';
+export type { ServiceCacheEvents } from './discovery/service-cache';

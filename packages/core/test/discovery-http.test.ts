@@ -1,4 +1,5 @@
-import { roundRobin, type Registration, silentLogger } from '../src';
+import { Agent, request } from 'undici';
+import { ConsulConfigError, roundRobin, type Registration, silentLogger } from '../src';
 import { type Backend, startBackend, stopAllBackends } from './http-backends';
 import { useAgent } from './support/agent';
 import { pollUntil, uniqueName } from './support/registration';
@@ -110,5 +111,41 @@ describe('consul.http over consul.discovery (end to end)', () => {
     expect(victim.hits - before).toBeGreaterThan(50);
     expect(http.ejectedInstances()).toEqual([]);
     await http.close();
+  });
+
+  it('consul.interceptor() lets plain undici calls reach instances by service name', async () => {
+    const consul = fx.client({ logger: silentLogger });
+    const name = uniqueName('icpt');
+    const pair = await Promise.all(['i0', 'i1'].map((b) => startBackend(b)));
+    const regs = pair.map((b, i) =>
+      consul.register({
+        name,
+        port: b.port,
+        address: '127.0.0.1',
+        tags: i === 0 ? ['primary'] : [],
+        check: { http: '/health', interval: '1s', status: 'passing' },
+      }),
+    );
+    registrations.push(...regs);
+    await Promise.all(regs.map((r) => r.registered));
+
+    const dispatcher = new Agent().compose(consul.interceptor());
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const res = await request(`http://${name}/users/${i}`, { dispatcher });
+      expect(res.statusCode).toBe(200);
+      seen.add(await res.body.text());
+    }
+    expect([...seen].sort()).toEqual(['i0', 'i1']);
+    // The logical name stays in the Host header.
+    expect(pair[0]?.seen.at(-1)).toMatch(new RegExp(` ${name}$`));
+
+    const primaryOnly = new Agent().compose(consul.interceptor({ discovery: { tag: 'primary' } }));
+    for (let i = 0; i < 5; i++) {
+      const res = await request(`http://${name}/x`, { dispatcher: primaryOnly });
+      expect(await res.body.text()).toBe('i0');
+    }
+    expect(() => consul.interceptor({ discovery: { tag: 5 as never } })).toThrow(ConsulConfigError);
+    await Promise.all([dispatcher.close(), primaryOnly.close()]);
   });
 });

@@ -180,7 +180,7 @@ describe('consul.discovery.service', () => {
       ],
       [() => consul.discovery.service('web', { filter: 5 as never }), 'options.filter'],
       [() => consul.discovery.service('web', { passing: true } as never), 'options.passing'],
-      [() => consul.discovery.service('web', { wait: '5 seconds' }), 'wait'],
+      [() => consul.discovery.service('web', { wait: '5 seconds' }), 'options.wait'],
       [() => consul.http('web', { retries: -1 }), 'retries'],
     ];
     for (const [fn, option] of cases) {

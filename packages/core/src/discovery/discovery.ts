@@ -1,7 +1,12 @@
 import type { Consul } from '../consul';
-import { type Duration } from '../duration';
+import { type Duration, toMillis } from '../duration';
 import { tagQuery } from '../endpoints/health';
 import { ConsulConfigError } from '../errors';
+import {
+  createDiscoveryInterceptor,
+  type DiscoveryInterceptor,
+  type DiscoveryInterceptorOptions,
+} from '../http/interceptor';
 import { ServiceClient } from '../http/service-client';
 import { type ServiceClientOptions } from '../http/options';
 import { checkKnownKeys, checkObject, optionalBoolean, optionalString } from '../models/validate';
@@ -47,6 +52,36 @@ const OPTION_KEYS = [
  */
 const DISCOVERY_BACKOFF = { min: 250, max: 5_000 };
 
+/** {@link DiscoveryServiceOptions} after validation, tags sorted (their order does not matter). */
+interface ResolvedDiscoveryOptions {
+  tags: string[] | undefined;
+  dc: string | undefined;
+  passing: boolean;
+  filter: string | undefined;
+  near: string | undefined;
+  stale: boolean;
+  cached: boolean;
+  wait: Duration | undefined;
+}
+
+/** Validates discovery options; a bad one throws `ConsulConfigError` naming it (`options.tag`). */
+export function resolveDiscoveryOptions(options: unknown): ResolvedDiscoveryOptions {
+  const o = checkObject(options, 'options');
+  checkKnownKeys(o, OPTION_KEYS, 'options');
+  const tags = tagQuery(o.tag, 'options.tag');
+  if (o.wait !== undefined) toMillis(o.wait as Duration, 'options.wait');
+  return {
+    tags: tags ? [...tags].sort() : undefined,
+    dc: optionalString(o.dc, 'options.dc', true),
+    passing: optionalBoolean(o.passingOnly, 'options.passingOnly') ?? true,
+    filter: optionalString(o.filter, 'options.filter', true),
+    near: optionalString(o.near, 'options.near', true),
+    stale: optionalBoolean(o.stale, 'options.stale') ?? false,
+    cached: optionalBoolean(o.cached, 'options.cached') ?? false,
+    wait: o.wait as Duration | undefined,
+  };
+}
+
 /**
  * `consul.discovery`: watch-backed instance caches, one shared watch per distinct query,
  * ref-counted and released when the last cache of the query is closed.
@@ -71,38 +106,29 @@ export class Discovery {
     if (typeof name !== 'string' || name === '') {
       throw new ConsulConfigError('name', 'a non-empty service name', name);
     }
-    const o = checkObject(options, 'options');
-    checkKnownKeys(o, OPTION_KEYS, 'options');
-    const tags = tagQuery(o.tag, 'options.tag');
-    const sortedTags = tags ? [...tags].sort() : undefined;
-    const dc = optionalString(o.dc, 'options.dc', true);
-    const passing = optionalBoolean(o.passingOnly, 'options.passingOnly') ?? true;
-    const filter = optionalString(o.filter, 'options.filter', true);
-    const near = optionalString(o.near, 'options.near', true);
-    const stale = optionalBoolean(o.stale, 'options.stale') ?? false;
-    const cached = optionalBoolean(o.cached, 'options.cached') ?? false;
+    const q = resolveDiscoveryOptions(options);
     const key = JSON.stringify([
       name,
-      dc ?? '',
-      passing,
-      sortedTags ?? [],
-      filter ?? '',
-      near ?? '',
-      stale,
-      cached,
+      q.dc ?? '',
+      q.passing,
+      q.tags ?? [],
+      q.filter ?? '',
+      q.near ?? '',
+      q.stale,
+      q.cached,
     ]);
 
     let shared = this.queries.get(key);
     if (!shared || shared.stopped) {
       const watch = this.consul.watches.service(name, {
-        dc,
-        passing,
-        tag: sortedTags,
-        filter,
-        near,
-        stale: stale || undefined,
-        cached: cached || undefined,
-        wait: o.wait as Duration | undefined,
+        dc: q.dc,
+        passing: q.passing,
+        tag: q.tags,
+        filter: q.filter,
+        near: q.near,
+        stale: q.stale || undefined,
+        cached: q.cached || undefined,
+        wait: q.wait,
         backoff: DISCOVERY_BACKOFF,
       });
       shared = new SharedInstances(
@@ -154,4 +180,39 @@ export function createServiceClient(
   }
   consul.onClose(() => client.close());
   return client;
+}
+
+/** Options of `consul.interceptor(options)`. */
+export interface ConsulInterceptorOptions extends Omit<
+  DiscoveryInterceptorOptions,
+  'closeSources'
+> {
+  /**
+   * How services are discovered (`tag`, `dc`, `passingOnly`...), for all of them or per service.
+   * Default: passing instances in the client's datacenter.
+   */
+  discovery?: DiscoveryServiceOptions | ((service: string) => DiscoveryServiceOptions);
+}
+
+/**
+ * `consul.interceptor(options)`: the undici discovery interceptor resolving service hosts through
+ * `consul.discovery.service` (one shared cache per service, released when the interceptor or the
+ * Consul client closes).
+ */
+export function createConsulInterceptor(
+  consul: Consul,
+  options: ConsulInterceptorOptions = {},
+): DiscoveryInterceptor {
+  const { discovery, ...rest } = checkObject(options, 'options') as ConsulInterceptorOptions;
+  // Validate a fixed set of options now, not at the first request that needs them.
+  if (discovery !== undefined && typeof discovery !== 'function')
+    resolveDiscoveryOptions(discovery);
+  const optionsFor = (service: string): DiscoveryServiceOptions =>
+    typeof discovery === 'function' ? discovery(service) : (discovery ?? {});
+  const interceptor = createDiscoveryInterceptor(
+    (service) => consul.discovery.service(service, optionsFor(service)),
+    { logger: consul.config.logger, ...rest, closeSources: true },
+  );
+  consul.onClose(() => interceptor.close());
+  return interceptor;
 }
