@@ -42,6 +42,12 @@ function consulModuleDefinition(
   });
 }
 
+/**
+ * What `ConfigurableModuleBuilder` generates for the module: the base class of `ConsulModule`
+ * (`forRoot` / `forRootAsync`, `useClass` factories implementing `createConsulOptions()`), and
+ * the types of `forRoot`'s argument (`typeof CONSUL_OPTIONS_TYPE`: options plus extras) and of
+ * `forRootAsync`'s (`typeof CONSUL_ASYNC_OPTIONS_TYPE`), for wrapping the module in your own.
+ */
 export const {
   ConfigurableModuleClass: ConsulConfigurableModule,
   OPTIONS_TYPE: CONSUL_OPTIONS_TYPE,
