@@ -4,7 +4,7 @@ import { ConsulRuntime } from '../internal/consul-runtime';
 import { prefixOption } from '../internal/errors';
 import { describeError } from '../internal/nest-logger';
 import { type CoordinationMetadata, type WithLockOptions } from './coordination.metadata';
-import { bindCoordinator, type CoordinatedRunner, unbindCoordinator } from './method-wrapper';
+import { bindCoordinator, type CoordinatedRunner } from './method-wrapper';
 
 const DEFAULT_LOCK_WAIT = '1s';
 
@@ -16,7 +16,7 @@ const DEFAULT_LOCK_WAIT = '1s';
 @Injectable()
 export class ConsulCoordinator implements CoordinatedRunner {
   private readonly elections = new Map<string, LeaderElection>();
-  private readonly instances = new Set<object>();
+  private stopped = false;
 
   constructor(@Inject(ConsulRuntime) private readonly runtime: ConsulRuntime) {}
 
@@ -37,7 +37,6 @@ export class ConsulCoordinator implements CoordinatedRunner {
         throw prefixOption(err, label);
       }
     }
-    this.instances.add(instance);
     bindCoordinator(instance, this);
   }
 
@@ -51,15 +50,21 @@ export class ConsulCoordinator implements CoordinatedRunner {
     return this.elections.get(key)?.isLeader ?? false;
   }
 
-  /** Unbinds the instances (their coordinated methods skip) and gives every leadership up. */
+  /**
+   * Gives every leadership up; from then on the coordinated methods of the app's instances skip
+   * (a timer the app did not stop may still fire during shutdown).
+   */
   async stop(): Promise<void> {
-    for (const instance of this.instances) unbindCoordinator(instance);
-    this.instances.clear();
+    this.stopped = true;
     await Promise.allSettled([...this.elections.values()].map((e) => e.stop()));
   }
 
   /** Decides, for one call of a coordinated method, whether and how it runs. */
   run(meta: CoordinationMetadata, call: () => unknown, label: string): unknown {
+    if (this.stopped) {
+      this.runtime.logger.debug(`${label} skipped: the application is shutting down`);
+      return undefined;
+    }
     if (meta.kind === 'leader') {
       if (this.isLeader(meta.key)) return call();
       this.runtime.logger.debug(`${label} skipped: not the leader of "${meta.key}"`);

@@ -19,11 +19,6 @@ export function bindCoordinator(instance: object, runner: CoordinatedRunner): vo
   runners.set(instance, runner);
 }
 
-/** Unbinds an instance (on shutdown): its coordinated methods skip from then on. */
-export function unbindCoordinator(instance: object): void {
-  runners.delete(instance);
-}
-
 /**
  * Replaces the method with a wrapper that asks the instance's coordinator whether (and how) to
  * run it. Wrapping happens at decoration time, so decorator order with `@Cron`/`@Interval` does
