@@ -299,7 +299,9 @@ describe('consul.register', () => {
       DIAGNOSTIC_CHANNELS.registrationDeregistered,
     ];
     const listeners = channels.map((channel) => {
-      const listener = (m: unknown) => messages.push([channel, m as RegistrationMessage]);
+      const listener = (m: unknown) => {
+        messages.push([channel, m as RegistrationMessage]);
+      };
       diagnosticsChannel.subscribe(channel, listener);
       return listener;
     });
@@ -327,7 +329,9 @@ describe('consul.register', () => {
         [channels[1], { id: reg.id, name, address: '127.0.0.1', port: 9 }],
       ]);
     } finally {
-      channels.forEach((c, i) => diagnosticsChannel.unsubscribe(c, listeners[i] as () => void));
+      channels.forEach((c, i) =>
+        diagnosticsChannel.unsubscribe(c, listeners[i] as (m: unknown) => void),
+      );
     }
   });
 

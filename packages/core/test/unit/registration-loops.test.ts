@@ -15,7 +15,7 @@ describe('Heartbeat', () => {
     const sent: Array<[string, HealthStatus, string | undefined]> = [];
     const h: HeartbeatHost & { sent: typeof sent; lost: jest.Mock; failed: jest.Mock } = {
       sent,
-      update: async (id, status, output) => {
+      update: async (id: string, status: HealthStatus, output: string | undefined) => {
         sent.push([id, status, output]);
       },
       lost: jest.fn(async () => undefined),
