@@ -314,14 +314,20 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     if (this.inflight === call) this.inflight = undefined;
   }
 
-  /** The definition with each TTL check's status set to the last health report (or the initial). */
+  /**
+   * The definition with each TTL check's status: on the first registration the `status` the user
+   * gave (else the health function's first report); on a re-registration the last report, so a
+   * healthy instance comes back passing at once instead of critical until its next beat.
+   */
   private withTtlStatus(): ServiceDefinition {
     const report = this.heartbeat?.lastReport;
+    const first = this.state === 'registering';
     const initial = new Map(this.plan.checks.map((c) => [c.checkId, c.initialStatus]));
     const apply = (check: CheckDefinition): CheckDefinition => {
       const id = check.checkId as string;
       if (!this.ttlIds.has(id)) return check;
-      const status: HealthStatus = report?.status ?? initial.get(id) ?? 'passing';
+      const status: HealthStatus =
+        (first ? initial.get(id) : undefined) ?? report?.status ?? initial.get(id) ?? 'passing';
       return { ...check, status };
     };
     const service: ServiceDefinition = { ...this.plan.service };
