@@ -1,4 +1,4 @@
-import { resolveConfig, type ConsulOptions } from './config';
+import { resolveConfig, type ConsulOptions, type ResolvedConsulConfig } from './config';
 import { Agent } from './endpoints/agent';
 import { Catalog } from './endpoints/catalog';
 import { Event } from './endpoints/event';
@@ -20,7 +20,8 @@ import { type DiscoveryInterceptor } from './http/interceptor';
 import { type ServiceClient } from './http/service-client';
 import { type Registration } from './registration/registration';
 import { type RegistrationDefinition, type RegistrationOptions } from './registration/types';
-import { configMember, type ConsulConfigMember } from './config/factory';
+import { ConfigStore } from './config/store';
+import { type ConfigStoreOptions } from './config/options';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
 import { type AcquireOptions } from './coordination/signals';
@@ -49,12 +50,8 @@ import { type KvEntry } from './endpoints/kv';
  * const entry = await consul.kv.get('config/app/timeout'); // entry?.value === '3s'
  */
 export class Consul {
-  /**
-   * Called — `consul.config({ prefix, format, layers, keys, schema })` — opens a typed,
-   * hot-reloaded KV config store (closed with the client); read as an object, it is the resolved
-   * client options (token included: never log it).
-   */
-  readonly config: ConsulConfigMember;
+  /** The resolved client options (token included: never log this object). */
+  readonly options: ResolvedConsulConfig;
   /** The HTTP layer every endpoint group uses. */
   readonly transport: Transport;
   readonly agent: Agent;
@@ -77,8 +74,8 @@ export class Consul {
   private closing: Promise<void> | undefined;
 
   constructor(options: ConsulOptions = {}) {
-    this.config = configMember(resolveConfig(options), () => this);
-    this.transport = new Transport(this.config);
+    this.options = resolveConfig(options);
+    this.transport = new Transport(this.options);
     this.agent = new Agent(this.transport);
     this.catalog = new Catalog(this.transport);
     this.health = new Health(this.transport);
@@ -88,9 +85,25 @@ export class Consul {
     this.event = new Event(this.transport);
     this.query = new PreparedQuery(this.transport);
     this.txn = new Txn(this.transport);
-    this.watches = new WatchHub(this, this.config.logger);
+    this.watches = new WatchHub(this, this.options.logger);
     this.discovery = new Discovery(this);
     this.onClose(() => this.watches.close());
+  }
+
+  /**
+   * Opens a typed, hot-reloaded KV config store (closed with the client): loads a prefix, layered
+   * prefixes or a list of keys, parses each value, validates the snapshot, watches for changes and
+   * keeps the last good snapshot when a new value fails to parse or validate.
+   *
+   * @example
+   * const config = consul.config({ prefix: 'config/cdn/', keys: { limits: { parse: 'json' } } });
+   * await config.ready();
+   * config.get('origin_timeout', '3s');
+   */
+  config<T extends object = Record<string, unknown>>(
+    options: ConfigStoreOptions<T>,
+  ): ConfigStore<T> {
+    return new ConfigStore<T>(this, options);
   }
 
   /**

@@ -119,7 +119,6 @@ export type { ConfigIssue } from './config/errors';
 export type { ConfigSnapshot, ConfigChange } from './config/snapshot';
 export { isStandardSchema } from './config/schema';
 export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config/schema';
-export type { ConfigStoreFactory, ConsulConfigMember } from './config/factory';
 export { Watch, WatchHub, deepEqual } from './watch';
 export type {
   WatchEvents,

@@ -112,7 +112,7 @@ describe.each(PLATFORMS)('forRootAsync and client adoption on %s', (_platform, a
       (list) => list.length === 1,
     );
     expect(entry?.checks.some((c) => c.name === 'async-web health route')).toBe(true);
-    expect(app.get(ConsulService).client.config.endpoints[0]?.origin).toBe(fx.agent.address);
+    expect(app.get(ConsulService).client.options.endpoints[0]?.origin).toBe(fx.agent.address);
   });
 
   it('adopts an existing client and never closes it', async () => {

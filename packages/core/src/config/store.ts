@@ -20,7 +20,7 @@ import { type ConfigChange, type ConfigSnapshot, diffSnapshots, freezeSnapshot }
 export interface ConfigStoreClient {
   /** Shared blocking-query watches: one long poll per prefix, whoever asks. */
   readonly watches: Pick<WatchHub, 'prefix' | 'key'>;
-  readonly config: { readonly logger: ConsulLogger };
+  readonly options: { readonly logger: ConsulLogger };
   /** Closes the store with the client; returns a function that unregisters it. */
   onClose?(closer: () => Promise<void>): () => void;
 }
@@ -98,7 +98,7 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
   constructor(client: ConfigStoreClient, options: ConfigStoreOptions<T>) {
     super();
     this.options = normalizeConfigOptions(options);
-    this.logger = client.config.logger;
+    this.logger = client.options.logger;
     this.builder = new SnapshotBuilder(this.options.format, this.options.keyOptions);
     this.debouncer = new Debouncer(this.options.debounceMs, this.options.maxDelayMs, () =>
       this.schedule(),

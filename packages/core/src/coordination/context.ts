@@ -11,7 +11,7 @@ export interface CoordinationContext {
   readonly kv: Kv;
   readonly session: Session;
   readonly txn: Txn;
-  readonly config: { readonly logger: ConsulLogger };
+  readonly options: { readonly logger: ConsulLogger };
   /** Runs `closer` when the client closes; returns a function that unregisters it. */
   onClose(closer: () => Promise<void> | void): () => void;
 }

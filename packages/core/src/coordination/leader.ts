@@ -166,7 +166,7 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
     try {
       (this.emit as (e: E, ...a: LeaderEvents[E]) => boolean)(event, ...args);
     } catch (err) {
-      this.ctx.config.logger.error(`A leader "${event}" listener threw`, {
+      this.ctx.options.logger.error(`A leader "${event}" listener threw`, {
         key: this.key,
         error: errorCode(err),
       });
@@ -176,7 +176,7 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
   private report(err: Error): void {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     else {
-      this.ctx.config.logger.warn('Leader campaign failed; retrying', {
+      this.ctx.options.logger.warn('Leader campaign failed; retrying', {
         key: this.key,
         error: errorCode(err),
       });

@@ -403,7 +403,7 @@ class HeldLockImpl implements HeldLock {
         ttlMs: lockSession.ttlMs,
         monitorRetries: options.monitorRetries,
         sessionSignal: lockSession.signal,
-        logger: ctx.config.logger,
+        logger: ctx.options.logger,
         read: (index, waitMs, signal) => this.read(index, waitMs, signal),
       },
       (error) => {
@@ -459,7 +459,7 @@ class HeldLockImpl implements HeldLock {
       });
     } catch (err) {
       if (!owned) throw err;
-      this.ctx.config.logger.warn('Lock release failed; destroying its session instead', {
+      this.ctx.options.logger.warn('Lock release failed; destroying its session instead', {
         key: this.key,
       });
     } finally {

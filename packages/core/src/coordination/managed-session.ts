@@ -247,7 +247,7 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
         return;
       }
       const delay = renewRetryDelay(now(), this.deadline);
-      this.ctx.config.logger.warn('Consul session renewal failed; retrying', {
+      this.ctx.options.logger.warn('Consul session renewal failed; retrying', {
         session: this.id,
         error: err instanceof ConsulError ? err.code : String(err),
         retryInMs: delay === undefined ? undefined : Math.round(delay),
@@ -278,7 +278,7 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     if (this.state !== 'active') return;
     this.state = 'lost';
     this.halt();
-    this.ctx.config.logger.warn('Consul session lost', { session: this.id, reason: error.reason });
+    this.ctx.options.logger.warn('Consul session lost', { session: this.id, reason: error.reason });
     this.controller.abort(error);
     this.emit('lost', error);
     this.stopping = Promise.resolve();
@@ -305,7 +305,7 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
       } catch (err) {
         const retryable = err instanceof ConsulError && err.retryable;
         if (!retryable || now() >= retryUntil) {
-          this.ctx.config.logger.warn(
+          this.ctx.options.logger.warn(
             'Could not destroy Consul session; it will lapse by its TTL',
             {
               session: this.id,

@@ -321,7 +321,7 @@ class HeldSemaphoreImpl implements HeldSemaphore {
         ttlMs: owned.ttlMs,
         monitorRetries: options.monitorRetries,
         sessionSignal: owned.signal,
-        logger: ctx.config.logger,
+        logger: ctx.options.logger,
         read: (index, waitMs, signal) => this.read(index, waitMs, signal),
       },
       (error) => {
@@ -377,7 +377,7 @@ class HeldSemaphoreImpl implements HeldSemaphore {
       await kv.delete(joinKey(this.prefix, this.session));
     } catch (err) {
       // The slot frees itself anyway: contenders prune holders whose session is gone.
-      this.ctx.config.logger.warn('Semaphore release failed; destroying its session instead', {
+      this.ctx.options.logger.warn('Semaphore release failed; destroying its session instead', {
         prefix: this.prefix,
         error: err instanceof Error ? err.message : String(err),
       });

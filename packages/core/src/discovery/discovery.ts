@@ -138,7 +138,7 @@ export class Discovery {
         (released) => {
           if (this.queries.get(key) === released) this.queries.delete(key);
         },
-        this.consul.config.logger,
+        this.consul.options.logger,
       );
       this.queries.set(key, shared);
     }
@@ -172,7 +172,7 @@ export function createServiceClient(
     client = new ServiceClient(
       source,
       { ...(clientOptions as ServiceClientOptions), closeSource: true },
-      consul.config.logger,
+      consul.options.logger,
     );
   } catch (err) {
     source.close();
@@ -211,7 +211,7 @@ export function createConsulInterceptor(
     typeof discovery === 'function' ? discovery(service) : (discovery ?? {});
   const interceptor = createDiscoveryInterceptor(
     (service) => consul.discovery.service(service, optionsFor(service)),
-    { logger: consul.config.logger, ...rest, closeSources: true },
+    { logger: consul.options.logger, ...rest, closeSources: true },
   );
   consul.onClose(() => interceptor.close());
   return interceptor;

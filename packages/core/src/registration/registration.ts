@@ -292,7 +292,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const { service, dropped } = gateForVersion(this.withTtlStatus(), this.version);
       if (dropped.length > 0 && !this.warnedDropped) {
         this.warnedDropped = true;
-        this.consul.config.logger.warn(
+        this.consul.options.logger.warn(
           `Consul ${this.version?.text ?? '(unknown version)'} does not accept ${dropped.join(', ')}; not sent`,
           { serviceId: this.id },
         );
@@ -382,7 +382,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const live = ['registering', 'registered', 'recovering'].includes(this.state);
     if (this.options.deregisterOnClose && live) {
       await this.deregister({ timeout: CLOSE_DEREGISTER_TIMEOUT_MS }).catch((err: unknown) =>
-        this.consul.config.logger.warn(`Could not deregister ${this.id} on close`, {
+        this.consul.options.logger.warn(`Could not deregister ${this.id} on close`, {
           error: describe(err),
         }),
       );
@@ -402,12 +402,12 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const payload: RegistrationEvent = { id: this.id, name: this.name };
     if (reason) payload.reason = reason;
     publishRegistration(event, { ...payload, address: this.address, port: this.port });
-    this.consul.config.logger.info(`Consul service ${event}`, { ...payload });
+    this.consul.options.logger.info(`Consul service ${event}`, { ...payload });
     this.emit(event, payload);
   }
 
   private debug(message: string, err: unknown, consecutive: number): void {
-    this.consul.config.logger.debug(message, {
+    this.consul.options.logger.debug(message, {
       serviceId: this.id,
       consecutive,
       error: describe(err),
@@ -418,7 +418,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
   private report(err: unknown, message: string): void {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.listenerCount('error') > 0) this.emit('error', error);
-    else this.consul.config.logger.warn(`${message}: ${error.message}`, { serviceId: this.id });
+    else this.consul.options.logger.warn(`${message}: ${error.message}`, { serviceId: this.id });
   }
 }
 
