@@ -7,6 +7,7 @@ module.exports = {
     '<rootDir>/packages/core',
     '<rootDir>/packages/fastify-consul',
     '<rootDir>/packages/nest-consul',
+    '<rootDir>/tests/chaos',
   ],
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/dist/jest/global-teardown.js',

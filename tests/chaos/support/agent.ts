@@ -1,0 +1,90 @@
+import { Consul, type ConsulLogger, type ConsulOptions, silentLogger } from '@consulkit/core';
+import { type ConsulAgent, startConsul, type StartConsulOptions } from '@consulkit/testing';
+
+/** A real agent for one test file, with clients closed after it. */
+export interface AgentFixture {
+  readonly agent: ConsulAgent;
+  /** A client on the agent (token and CA filled in); closed in afterAll. */
+  client(options?: ConsulOptions): Consul;
+}
+
+/** Starts a real Consul agent in `beforeAll`, stops it (and the fixture's clients) in `afterAll`. */
+export function useAgent(options: StartConsulOptions = {}): AgentFixture {
+  let agent: ConsulAgent | undefined;
+  const clients: Consul[] = [];
+  beforeAll(async () => {
+    agent = await startConsul(options);
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await agent?.stop();
+  }, 60_000);
+  const started = (): ConsulAgent => {
+    if (!agent) throw new Error('agent not started yet (use it inside a test or hook)');
+    return agent;
+  };
+  return {
+    get agent() {
+      return started();
+    },
+    client(clientOptions: ConsulOptions = {}) {
+      const a = started();
+      const client = new Consul({
+        address: a.address,
+        token: a.token,
+        tls: a.ca ? { ca: a.ca } : undefined,
+        logger: silentLogger,
+        ...clientOptions,
+      });
+      clients.push(client);
+      return client;
+    },
+  };
+}
+
+/** A logger that keeps every line (level, message, context) for assertions. */
+export interface CapturingLogger extends ConsulLogger {
+  readonly lines: Array<{ level: string; message: string; context?: Record<string, unknown> }>;
+  /** Every line as text, context included (what would reach a log file). */
+  text(): string;
+}
+
+/** A {@link ConsulLogger} that captures instead of printing. */
+export function capturingLogger(): CapturingLogger {
+  const lines: CapturingLogger['lines'] = [];
+  const at =
+    (level: string) =>
+    (message: string, context?: Record<string, unknown>): void => {
+      lines.push({ level, message, context });
+    };
+  return {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    text: () => lines.map((l) => `${l.level} ${l.message} ${safeStringify(l.context)}`).join('\n'),
+  };
+}
+
+/** JSON of a log context, tolerating errors, bigints and cycles. */
+export function safeStringify(value: unknown): string {
+  const seen = new WeakSet<object>();
+  try {
+    return (
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (typeof v === 'bigint') return v.toString();
+        if (v instanceof Error) {
+          return { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause };
+        }
+        if (typeof v === 'object' && v !== null) {
+          if (seen.has(v)) return '[cycle]';
+          seen.add(v);
+        }
+        return v;
+      }) ?? ''
+    );
+  } catch {
+    return String(value);
+  }
+}
