@@ -22,3 +22,7 @@ export type { ReaperOptions } from './reaper';
 export type { AgentRecord } from './process-registry';
 export { silentLogger, stderrLogger } from './log';
 export type { HarnessLogger } from './log';
+export { waitFor, delay, uniqueName } from './wait';
+export type { WaitForOptions } from './wait';
+export { useConsulAgent } from './fixture';
+export type { ConsulAgentFixture, UseConsulAgentOptions } from './fixture';

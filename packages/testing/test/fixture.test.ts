@@ -1,0 +1,30 @@
+import { useConsulAgent } from '../src';
+
+describe('useConsulAgent', () => {
+  const fx = useConsulAgent();
+  const cleaned: string[] = [];
+  let early: unknown;
+  try {
+    void fx.agent; // read while jest collects tests: before beforeAll
+  } catch (err) {
+    early = err;
+  }
+
+  it('gives a running agent inside tests, and runs deferred cleanups before stopping it', async () => {
+    const res = await fetch(`${fx.agent.address}/v1/status/leader`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatch(/^127\.0\.0\.1:\d+$/);
+    fx.defer(() => cleaned.push('client closed'));
+    expect(fx.agent.running).toBe(true);
+  });
+
+  it('throws a clear error when the agent is read before beforeAll', () => {
+    expect(early).toBeInstanceOf(Error);
+    expect((early as Error).message).toMatch(/not started yet/);
+  });
+
+  afterAll(() => {
+    // Declared after the fixture's own afterAll, so it runs after the cleanups and the stop.
+    expect(cleaned).toEqual(['client closed']);
+  });
+});
