@@ -3,6 +3,7 @@ import { sleep } from '../internal/backoff';
 import { type ConsulLogger } from '../logger';
 import { now } from './context';
 import { ConsulLockError } from './errors';
+import { verifySessionOf } from './managed-session';
 import { errorCode } from './signals';
 import { monitorWait } from './timing';
 
@@ -66,9 +67,28 @@ export class Holding {
     this.done = this.run();
   }
 
-  /** Aborts on loss (reason: the loss) or on release (reason `released`/`closed`). */
+  /**
+   * Aborts on loss (reason: the loss) or on release (reason `released`/`closed`). Reading it first
+   * re-checks the deadlines on our clock ({@link Holding.verify}).
+   */
   get signal(): AbortSignal {
+    this.verify();
     return this.controller.signal;
+  }
+
+  /**
+   * Declares the hold lost at once when one of its deadlines has passed on our clock while the
+   * timers saying so have not fired yet — the process was paused (long GC, SIGSTOP, a suspended VM)
+   * and its own callbacks may run before ours: the session's TTL, or a whole TTL without a
+   * successful monitor read. So a holder that resumes and reads `signal` before a fenced write sees
+   * the loss (its abort listeners run) instead of writing with a stale fencing token. Returns
+   * whether the hold is still on.
+   */
+  verify(): boolean {
+    if (this.ended) return false;
+    verifySessionOf(this.spec.sessionSignal);
+    if (!this.ended && now() >= this.lastOk + this.spec.ttlMs) this.lose(this.unreachable());
+    return !this.ended;
   }
 
   /** Whether the hold has ended (lost or released). */
@@ -99,19 +119,20 @@ export class Holding {
 
   private armDeadline(): void {
     clearTimeout(this.deadlineTimer);
-    const { key, ttlMs } = this.spec;
     this.deadlineTimer = setTimeout(
-      () =>
-        this.lose(
-          new ConsulLockError(
-            'monitor-unreachable',
-            `No consistent read of "${key}" succeeded within ${ttlMs} ms: the hold can no longer be trusted`,
-            { key },
-          ),
-        ),
-      Math.max(0, this.lastOk + ttlMs - now()),
+      () => this.lose(this.unreachable()),
+      Math.max(0, this.lastOk + this.spec.ttlMs - now()),
     );
     this.deadlineTimer.unref();
+  }
+
+  private unreachable(): ConsulLockError {
+    const { key, ttlMs } = this.spec;
+    return new ConsulLockError(
+      'monitor-unreachable',
+      `No consistent read of "${key}" succeeded within ${ttlMs} ms: the hold can no longer be trusted`,
+      { key },
+    );
   }
 
   private async run(): Promise<void> {

@@ -56,6 +56,18 @@ interface ResolvedSessionOptions {
   serviceChecks: readonly string[] | undefined;
 }
 
+/** The session behind each session signal, so a hold can re-check its session's clock. */
+const sessionOfSignal = new WeakMap<AbortSignal, ManagedSession>();
+
+/**
+ * Re-checks the TTL of the {@link ManagedSession} behind `signal` (see `ManagedSession.verify`); a
+ * no-op for any other signal.
+ * @internal Used by locks and semaphores when their own signal is read.
+ */
+export function verifySessionOf(signal: AbortSignal | undefined): void {
+  if (signal) sessionOfSignal.get(signal)?.verify();
+}
+
 /** Validates {@link ManagedSessionOptions} (throws `ConsulConfigError` naming the option). */
 export function resolveSessionOptions(
   options: ManagedSessionOptions,
@@ -111,6 +123,7 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     this.name = name;
     this.ttl = ttlMs;
     this.lastRenewSentAt = createdAt;
+    sessionOfSignal.set(this.controller.signal, this);
     this.armDeadline();
     this.scheduleRenew(renewInterval(ttlMs));
   }
@@ -161,9 +174,25 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     return session;
   }
 
-  /** Aborts when the session is lost (reason: a {@link ConsulLockError}) or stopped. */
+  /**
+   * Aborts when the session is lost (reason: a {@link ConsulLockError}) or stopped. Reading it first
+   * re-checks the TTL on our clock ({@link ManagedSession.verify}), so a process resumed after a
+   * pause sees the loss before it acts on the session.
+   */
   get signal(): AbortSignal {
+    this.verify();
     return this.controller.signal;
+  }
+
+  /**
+   * Declares the session lost at once (`renewal-lapsed`) when its TTL has run out on our clock but
+   * the timer saying so has not fired yet: after a pause (long GC, SIGSTOP, a suspended VM) the
+   * process's own timers and callbacks may run before ours, and must not act on a session the
+   * server may already have expired. Returns whether the session is still active.
+   */
+  verify(): boolean {
+    if (this.state === 'active' && now() >= this.deadline) this.lose(this.lapsed());
+    return this.state === 'active';
   }
 
   /** Current TTL in ms (may have grown on renewal). */
@@ -211,17 +240,18 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
   private armDeadline(): void {
     clearTimeout(this.deadlineTimer);
     this.deadlineTimer = setTimeout(
-      () =>
-        this.lose(
-          new ConsulLockError(
-            'renewal-lapsed',
-            `Session ${this.id} could not be renewed within its TTL (${this.ttl} ms)`,
-            { key: this.id },
-          ),
-        ),
+      () => this.lose(this.lapsed()),
       Math.max(0, this.deadline - now()),
     );
     this.deadlineTimer.unref();
+  }
+
+  private lapsed(): ConsulLockError {
+    return new ConsulLockError(
+      'renewal-lapsed',
+      `Session ${this.id} could not be renewed within its TTL (${this.ttl} ms)`,
+      { key: this.id },
+    );
   }
 
   private async renewOnce(): Promise<void> {
