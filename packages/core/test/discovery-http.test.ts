@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { ConsulConfigError, roundRobin, type Registration, silentLogger } from '../src';
 import { type Backend, startBackend, stopAllBackends } from './http-backends';
 import { useAgent } from './support/agent';
-import { pollUntil, uniqueName } from './support/registration';
+import { uniqueName, waitFor } from '@consulkit/testing';
 
 jest.setTimeout(60_000);
 
@@ -64,10 +64,10 @@ describe('consul.http over consul.discovery (end to end)', () => {
       timeout: '5s',
       ejection: { consecutiveFailures: 1, baseEjectionTime: '1s', maxEjectedPercent: 50 },
     });
-    await pollUntil(
+    await waitFor(
       () => http.source.instances().length,
       (n) => n === 3,
-      15_000,
+      { timeout: 15_000 },
     );
     const get = async () => {
       const res = await http.get('/work');
@@ -92,18 +92,18 @@ describe('consul.http over consul.discovery (end to end)', () => {
     const chaos = await load(get, 3_000, 16, () => victim.kill());
     expect(chaos.failures).toEqual([]);
     expect((chaos.bodies.get('b0') ?? 0) + (chaos.bodies.get('b2') ?? 0)).toBeGreaterThan(1_500);
-    await pollUntil(
+    await waitFor(
       () => http.source.instances().map((i) => i.port),
       (ports) => ports.length === 2 && !ports.includes(victim.port),
-      10_000,
+      { timeout: 10_000 },
     );
 
     // It comes back: its check passes again, discovery re-lists it, and it takes traffic again.
     await victim.restart();
-    await pollUntil(
+    await waitFor(
       () => http.source.instances().length,
       (n) => n === 3,
-      15_000,
+      { timeout: 15_000 },
     );
     const before = victim.hits;
     const again = await load(get, 300, 4);

@@ -7,7 +7,7 @@ import {
   silentLogger,
 } from '../src';
 import { useAgent } from './support/agent';
-import { pollUntil, uniqueName } from './support/registration';
+import { uniqueName, waitFor } from '@consulkit/testing';
 
 jest.setTimeout(30_000);
 
@@ -96,7 +96,7 @@ describe('consul.discovery.service', () => {
     expect(consul.discovery.size).toBe(1);
     c.close();
     expect(consul.discovery.size).toBe(0);
-    await pollUntil(
+    await waitFor(
       () => consul.watches.size,
       (n) => n === before,
     );
@@ -127,7 +127,7 @@ describe('consul.discovery.service', () => {
         check: { ttl: '30s', status: 'passing' as const, checkId: `${name}-1-ttl` },
       };
       await consul.agent.service.register(def);
-      await pollUntil(
+      await waitFor(
         () => changes.length,
         (n) => n === 1,
       );
@@ -139,7 +139,7 @@ describe('consul.discovery.service', () => {
       await consul.agent.check.update(`${name}-1-ttl`, 'passing', 'still fine');
       await consul.agent.service.register({ name: `${name}-other`, port: 1 });
       await consul.agent.service.register({ ...def, tags: ['b'] });
-      await pollUntil(
+      await waitFor(
         () => changes.length,
         (n) => n >= 2,
       );
@@ -147,12 +147,12 @@ describe('consul.discovery.service', () => {
       expect(cache.instances()[0]?.tags).toEqual(['b']);
 
       await consul.agent.check.update(`${name}-1-ttl`, 'critical', 'down');
-      await pollUntil(
+      await waitFor(
         () => cache.instances()[0]?.status,
         (s) => s === 'critical',
       );
       await consul.agent.service.deregister(`${name}-1`);
-      await pollUntil(
+      await waitFor(
         () => cache.instances().length,
         (n) => n === 0,
       );
@@ -196,7 +196,7 @@ describe('consul.discovery.service', () => {
     const reg = consul.register({ name, port: 9100, address: '127.0.0.1' }, { defaultTtl: '5s' });
     await reg.registered;
     const cache = consul.discovery.service(name);
-    await pollUntil(
+    await waitFor(
       () => ids(cache.instances()),
       (list) => list.includes(reg.id),
     );
@@ -207,13 +207,13 @@ describe('consul.discovery.service', () => {
 
     await fx.agent.kill();
     try {
-      await pollUntil(
+      await waitFor(
         () => cache.healthy,
         (h) => !h,
-        10_000,
+        { timeout: 10_000 },
       );
       expect(errors.length).toBeGreaterThan(0);
-      await pollUntil(
+      await waitFor(
         () => cache.staleness(),
         (s) => s > 500,
       );
@@ -235,10 +235,10 @@ describe('consul.discovery.service', () => {
       port: 9101,
       check: { ttl: '30s', status: 'passing' },
     });
-    await pollUntil(
+    await waitFor(
       () => ids(cache.instances()),
       (list) => list.includes(reg.id) && list.includes(`${name}-new`),
-      10_000,
+      { timeout: 10_000 },
     );
     expect(cache.healthy).toBe(true);
     expect(cache.staleness()).toBe(0);

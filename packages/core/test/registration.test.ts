@@ -10,16 +10,15 @@ import {
   type RegistrationMessage,
   silentLogger,
 } from '../src';
+import { uniqueName, waitFor } from '@consulkit/testing';
 import { useAgent } from './support/agent';
 import {
   checkStatus,
   closeAll,
   passingIds,
-  pollUntil,
   settlesWithin,
   startHealthServer,
   startTcpServer,
-  uniqueName,
 } from './support/registration';
 
 jest.setTimeout(30_000);
@@ -59,7 +58,7 @@ describe('consul.register', () => {
     expect(reg.status).toBe('registered');
     expect(reg.id).toMatch(new RegExp(`^${name}-.+-${server.port}-[0-9a-f]{8}$`));
     expect(events).toEqual([{ id: reg.id, name }]);
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -104,7 +103,7 @@ describe('consul.register', () => {
     ).toEqual([...reg.checkIds].sort());
     const self = await consul.agent.checks({ filter: `ServiceID == "${name}-1"` });
     expect(Object.keys(self)).toHaveLength(3);
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -141,11 +140,11 @@ describe('consul.register', () => {
       const lists = await Promise.all(Object.values(names).map((n) => passingIds(consul, n)));
       return lists.every((ids, i) => ids.includes((regs[i] as Registration).id));
     };
-    await pollUntil(allPassing, Boolean);
+    await waitFor(allPassing, Boolean);
 
     await fx.agent.restart();
     const restarted = Date.now();
-    await pollUntil(allPassing, Boolean, 5_000);
+    await waitFor(allPassing, Boolean, { timeout: 5_000 });
     const backAfterMs = Date.now() - restarted;
     console.log(
       `registration: all three instances passing again ${backAfterMs} ms after the agent restart`,
@@ -170,13 +169,13 @@ describe('consul.register', () => {
     );
     await reg.registered;
     const checkId = `${reg.id}:ttl`;
-    await pollUntil(
+    await waitFor(
       () => checkStatus(consul, name, checkId),
       (s) => s === 'passing',
     );
 
     report = { status: 'critical', output: 'database unreachable' };
-    await pollUntil(
+    await waitFor(
       () => checkStatus(consul, name, checkId),
       (s) => s === 'critical',
     );
@@ -185,7 +184,7 @@ describe('consul.register', () => {
 
     report = { status: 'warning', output: 'slow' };
     reg.beatNow();
-    await pollUntil(
+    await waitFor(
       () => checkStatus(consul, name, checkId),
       (s) => s === 'warning',
     );
@@ -199,7 +198,7 @@ describe('consul.register', () => {
       consul.register({ name, port: 9, address: '127.0.0.1' }, { defaultTtl: '2s' }),
     );
     await reg.registered;
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -221,15 +220,15 @@ describe('consul.register', () => {
     const reasons: string[] = [];
     reg.on('reregistered', (e) => reasons.push(e.reason as string));
     expect(await consul.agent.check.deregister(`${reg.id}:ttl`)).toBe(true);
-    await pollUntil(
+    await waitFor(
       () => reasons,
       (r) => r.includes('check-lost'),
     );
-    await pollUntil(
+    await waitFor(
       () => consul.agent.checks(),
       (checks) => `${reg.id}:ttl` in checks,
     );
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -251,7 +250,7 @@ describe('consul.register', () => {
     const reasons: string[] = [];
     reg.on('reregistered', (e) => reasons.push(e.reason as string));
     await consul.agent.service.deregister(reg.id);
-    await pollUntil(
+    await waitFor(
       () => reasons,
       (r) => r.includes('service-missing'),
     );
@@ -271,7 +270,7 @@ describe('consul.register', () => {
       }),
     );
     await reg.registered;
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -284,7 +283,7 @@ describe('consul.register', () => {
       notes: 'draining for deploy',
     });
     await reg.maintenance(false);
-    await pollUntil(
+    await waitFor(
       () => passingIds(consul, name),
       (ids) => ids.includes(reg.id),
     );
@@ -308,7 +307,7 @@ describe('consul.register', () => {
     try {
       const reg = consul.register({ name, port: 9, address: '127.0.0.1' });
       await reg.registered;
-      await pollUntil(
+      await waitFor(
         () => passingIds(consul, name),
         (ids) => ids.includes(reg.id),
       );
@@ -318,7 +317,7 @@ describe('consul.register', () => {
       expect(reg.status).toBe('deregistered');
       expect(deregistered).toHaveBeenCalledWith({ id: reg.id, name });
       expect(await consul.agent.service(reg.id)).toBeUndefined();
-      await pollUntil(
+      await waitFor(
         () => consul.health.service(name),
         (entries) => entries.length === 0,
       );
@@ -449,7 +448,7 @@ describe('consul.register when the agent refuses or is unreachable', () => {
       const reg = consul.register({ name: 'lonely', port: 9, address: '127.0.0.1' });
       const errors: Error[] = [];
       reg.on('error', (e) => errors.push(e));
-      await pollUntil(
+      await waitFor(
         () => errors.length,
         (n) => n >= 1,
       );

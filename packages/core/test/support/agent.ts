@@ -1,4 +1,4 @@
-import { startConsul, type ConsulAgent, type StartConsulOptions } from '@consulkit/testing';
+import { type ConsulAgent, type StartConsulOptions, useConsulAgent } from '@consulkit/testing';
 import { Consul, type ConsulOptions } from '../../src';
 
 /** A real agent for one test file, with clients that are all closed after the file. */
@@ -10,32 +10,24 @@ export interface AgentFixture {
 
 /**
  * Starts a real Consul agent in `beforeAll` and stops it (and every client made through the
- * fixture) in `afterAll`. Use inside a `describe` or at file level.
+ * fixture) in `afterAll` (`useConsulAgent` of `@consulkit/testing`). Use inside a `describe` or at
+ * file level.
  */
 export function useAgent(options: StartConsulOptions = {}): AgentFixture {
-  let agent: ConsulAgent | undefined;
-  const clients: Consul[] = [];
-  beforeAll(async () => {
-    agent = await startConsul(options);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await agent?.stop();
-  }, 60_000);
+  const fx = useConsulAgent(options);
   return {
     get agent() {
-      if (!agent) throw new Error('agent not started yet (use it inside a test or hook)');
-      return agent;
+      return fx.agent;
     },
     client(clientOptions: ConsulOptions = {}) {
-      if (!agent) throw new Error('agent not started yet (use it inside a test or hook)');
+      const agent = fx.agent;
       const client = new Consul({
         address: agent.address,
         token: agent.token,
         tls: agent.ca ? { ca: agent.ca } : undefined,
         ...clientOptions,
       });
-      clients.push(client);
+      fx.defer(() => client.close());
       return client;
     },
   };

@@ -3,33 +3,6 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import type { AddressInfo } from 'node:net';
 import { type Consul, type HealthStatus } from '../../src';
 
-/** Polls `probe` every `everyMs` until `accept` holds; fails after `timeoutMs` with the last value. */
-export async function pollUntil<T>(
-  probe: () => Promise<T> | T,
-  accept: (value: T) => boolean,
-  timeoutMs = 5_000,
-  everyMs = 100,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > until) {
-      const detail = lastError ? ` (last error: ${String(lastError)})` : '';
-      throw new Error(
-        `condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}${detail}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** A real HTTP server on 127.0.0.1 whose `/health` answers `status` (200 by default). */
 export interface HealthServer {
   readonly port: number;
@@ -106,11 +79,6 @@ export async function checkStatus(
     if (check) return check.status;
   }
   return undefined;
-}
-
-/** A unique service name for one test. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** Resolves with `'settled'` when `promise` settles, `'pending'` after `ms`: proves "no hang". */
