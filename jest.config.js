@@ -7,6 +7,7 @@ module.exports = {
     '<rootDir>/packages/core',
     '<rootDir>/packages/fastify-consul',
     '<rootDir>/packages/nest-consul',
+    '<rootDir>/examples/demo',
     '<rootDir>/tests/chaos',
   ],
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
