@@ -7,19 +7,21 @@ import { defaultLogger, type ConsulLogger } from './logger';
 
 /** TLS settings for HTTPS agents. PEM contents or file paths. */
 export interface ConsulTlsOptions {
-  /** CA certificate(s) (PEM) used to verify the agent. */
+  /** CA certificate(s) (PEM) to verify the agent. Default `CONSUL_CACERT`, then `CONSUL_CAPATH`. */
   ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** Path of a CA file (PEM). */
+  /** Path of a CA file (PEM), read at construction. Ignored when `ca` is given. */
   caFile?: string;
-  /** Client certificate (PEM) for mutual TLS; requires `key`. */
+  /** Client certificate (PEM) for mutual TLS; needs `key`. Default: `CONSUL_CLIENT_CERT` (path). */
   cert?: string | Buffer;
+  /** Path of the client certificate (PEM), read at construction. Ignored when `cert` is given. */
   certFile?: string;
-  /** Client key (PEM); requires `cert`. */
+  /** Client key (PEM); requires `cert`. Default `CONSUL_CLIENT_KEY` (a path). */
   key?: string | Buffer;
+  /** Path of the client key (PEM), read at construction. Ignored when `key` is given. */
   keyFile?: string;
-  /** Name to verify the agent's certificate against (SNI). */
+  /** Name to verify the agent's certificate against (SNI). Default `CONSUL_TLS_SERVER_NAME`. */
   servername?: string;
-  /** Verify the agent's certificate. Default `true`; `false` logs a warning. */
+  /** Verify the agent's certificate. Default `true`, or `CONSUL_HTTP_SSL_VERIFY`; `false` warns. */
   rejectUnauthorized?: boolean;
 }
 
@@ -54,7 +56,10 @@ export interface ConsulOptions {
   tls?: ConsulTlsOptions | boolean;
   /** Timeout of a non-blocking call. Blocking queries get `wait + wait/16 + timeout`. Default 10 s. */
   timeout?: Duration;
-  /** Retry policy, or `false` to never retry. */
+  /**
+   * Retry policy of retryable failures of idempotent calls, or `false` to never retry. Default
+   * `{ retries: 3, minDelay: 100, maxDelay: 2000 }`.
+   */
   retry?: ConsulRetryOptions | false;
   /** Where diagnostics go. Default: warnings through `process.emitWarning`. */
   logger?: ConsulLogger;
@@ -74,7 +79,9 @@ export interface ResolvedEndpoint {
   origin: string;
   /** Path prefix for reverse proxies (`/consul`), without a trailing slash; usually empty. */
   basePath: string;
+  /** Unix socket path for `unix://` addresses, else `undefined`. */
   socketPath: string | undefined;
+  /** Whether the connection uses TLS (`https://`, or TLS forced by `tls`/`CONSUL_HTTP_SSL`). */
   secure: boolean;
   /** For logs and errors. */
   display: string;
@@ -82,12 +89,19 @@ export interface ResolvedEndpoint {
 
 /** Options after defaults, environment and validation. */
 export interface ResolvedConsulConfig {
+  /** Agent addresses, in failover order. */
   endpoints: ResolvedEndpoint[];
+  /** ACL token (from `tokenFile`, `token` or the environment). A secret: never log it. */
   token: string | undefined;
+  /** `dc=` sent with every call, unless a call sets its own. */
   datacenter: string | undefined;
+  /** `ns=` sent with every call (Enterprise). */
   namespace: string | undefined;
+  /** `partition=` sent with every call (Enterprise). */
   partition: string | undefined;
+  /** `Authorization` header value built from `CONSUL_HTTP_AUTH` (a secret). */
   basicAuth: string | undefined;
+  /** TLS settings used for `secure` endpoints. */
   tls: {
     ca: Array<string | Buffer> | undefined;
     cert: string | Buffer | undefined;
@@ -95,11 +109,17 @@ export interface ResolvedConsulConfig {
     servername: string | undefined;
     rejectUnauthorized: boolean;
   };
+  /** Timeout of a non-blocking call, in ms. */
   timeoutMs: number;
+  /** Retry policy (`retries: 0` when retries are off). */
   retry: { retries: number; minDelayMs: number; maxDelayMs: number };
+  /** Where diagnostics go. */
   logger: ConsulLogger;
+  /** The user's undici dispatcher, if one was given. */
   dispatcher: Dispatcher | undefined;
+  /** Connections per agent address. */
   connections: number;
+  /** Concurrent long polls allowed. */
   maxLongPolls: number;
 }
 

@@ -54,13 +54,19 @@ export class Consul {
   readonly options: ResolvedConsulConfig;
   /** The HTTP layer every endpoint group uses. */
   readonly transport: Transport;
+  /** The local agent (`/v1/agent`): self, members, local services and checks, TTL updates. */
   readonly agent: Agent;
+  /** The catalog (`/v1/catalog`): datacenters, nodes, services; no health (use `health`). */
   readonly catalog: Catalog;
+  /** Health-aware discovery reads (`/v1/health`): `health.service(name, { passing })`. */
   readonly health: Health;
+  /** The KV store (`/v1/kv`): get, put (CAS, flags, acquire/release), list, keys, delete. */
   readonly kv: Kv;
   /** Sessions (`/v1/session`), plus `renewing()` for a self-renewing session. */
   readonly session: SessionGroup;
+  /** Raft status (`/v1/status`): leader and peers. */
   readonly status: Status;
+  /** User events (`/v1/event`): fire and list. */
   readonly event: Event;
   /** Prepared queries (`/v1/query`). */
   readonly query: PreparedQuery;

@@ -38,15 +38,21 @@ export const DIAGNOSTIC_CHANNELS = {
 
 /** Identifies the instance an HTTP diagnostic is about. */
 export interface DiagnosticInstance {
+  /** Instance ID (the balancing and ejection key). */
   id: string;
+  /** Address dialled. */
   address: string;
+  /** Port dialled. */
   port: number;
 }
 
 /** Payload of {@link DIAGNOSTIC_CHANNELS.httpRetry}. */
 export interface HttpRetryMessage {
+  /** Logical service name. */
   service: string;
+  /** HTTP method of the call. */
   method: string;
+  /** Path (and query) of the call. */
   path: string;
   /** The instance that failed. */
   instance: DiagnosticInstance;
@@ -58,8 +64,11 @@ export interface HttpRetryMessage {
 
 /** Payload of {@link DIAGNOSTIC_CHANNELS.httpEject}. */
 export interface HttpEjectMessage {
+  /** Logical service name. */
   service: string;
+  /** The instance ejected. */
   instance: DiagnosticInstance;
+  /** Failures in a row that triggered the ejection. */
   consecutiveFailures: number;
   /** How long the instance stays out. */
   ejectionMs: number;
@@ -69,7 +78,9 @@ export interface HttpEjectMessage {
 
 /** Payload of {@link DIAGNOSTIC_CHANNELS.httpReadmit}. */
 export interface HttpReadmitMessage {
+  /** Logical service name. */
   service: string;
+  /** The instance re-admitted (on probation: one more failure ejects it again). */
   instance: DiagnosticInstance;
   /** How long it was out. */
   ejectedMs: number;
@@ -77,8 +88,11 @@ export interface HttpReadmitMessage {
 
 /** Payload of {@link DIAGNOSTIC_CHANNELS.httpNoInstance}. */
 export interface HttpNoInstanceMessage {
+  /** Logical service name. */
   service: string;
+  /** HTTP method of the call. */
   method: string;
+  /** Path (and query) of the call. */
   path: string;
 }
 
@@ -88,7 +102,9 @@ export interface RegistrationMessage {
   id: string;
   /** Service name. */
   name: string;
+  /** Registered address. */
   address: string;
+  /** Registered port. */
   port: number;
   /** Why it was registered again (`reregistered` only): `service-missing` or `check-lost`. */
   reason?: string;
@@ -102,8 +118,9 @@ export interface DiscoveryChangeMessage {
   query: string;
   /** Instance count after the change. */
   instances: number;
-  /** IDs that appeared / disappeared (changes of an existing instance list in neither). */
+  /** IDs that appeared (an existing instance whose address, tags... changed is in neither list). */
   added: string[];
+  /** IDs that disappeared. */
   removed: string[];
 }
 

@@ -25,6 +25,7 @@ export type ConsulErrorCode =
 
 /** Where a failed call went; never contains the ACL token. */
 export interface ConsulRequestInfo {
+  /** HTTP method. */
   method: string;
   /** Path and query string as sent, e.g. `/v1/kv/app/config?cas=12`. */
   path: string;
@@ -32,11 +33,17 @@ export interface ConsulRequestInfo {
   address?: string;
 }
 
+/** What a {@link ConsulError} is built from (for subclasses and `errorFromResponse`). */
 export interface ConsulErrorOptions {
+  /** The underlying error (undici's, a parser's...). */
   cause?: unknown;
+  /** HTTP status Consul answered with. */
   status?: number;
+  /** Consul's error text, verbatim. */
   body?: string;
+  /** The call that failed (never contains the token). */
   request?: ConsulRequestInfo;
+  /** Overrides the class's default `retryable`. */
   retryable?: boolean;
 }
 
@@ -71,6 +78,7 @@ export class ConsulError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  /** Brand check on the base class, so `instanceof ConsulError` works across package copies. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== ConsulError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && BRAND in value;
@@ -109,6 +117,7 @@ export class ConsulNotFoundError extends ConsulError {
 
 /** 409: a transaction rolled back. `errors` lists each failed operation. */
 export class ConsulConflictError extends ConsulError {
+  /** Consul's `Errors`: the index of each failed operation in the transaction and why it failed. */
   readonly errors: ReadonlyArray<{ opIndex: number; what: string }>;
 
   constructor(

@@ -4,9 +4,13 @@
  * contexts never contain the ACL token.
  */
 export interface ConsulLogger {
+  /** Detail for troubleshooting (retries, repeated failures of an outage already reported). */
   debug(message: string, context?: Record<string, unknown>): void;
+  /** Lifecycle events (registered, re-registered, deregistered...). */
   info(message: string, context?: Record<string, unknown>): void;
+  /** Something degraded and is being retried or worked around (an outage, a lost lock). */
   warn(message: string, context?: Record<string, unknown>): void;
+  /** A failure the library cannot recover from by itself, or a user listener that threw. */
   error(message: string, context?: Record<string, unknown>): void;
 }
 

@@ -23,9 +23,11 @@ export type QueryValue = string | number | bigint | boolean | undefined | readon
 
 /** One call to the Consul HTTP API, as the endpoint groups describe it. */
 export interface ConsulRequest {
+  /** HTTP method; Consul answers 405 to a wrong one. */
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** Path below the agent address, already URL-encoded, e.g. `/v1/kv/app%20a/b`. */
   path: string;
+  /** Query parameters (encoded here); `dc`, `ns`, `partition`, read options come from `options`. */
   query?: Readonly<Record<string, QueryValue>>;
   /** JSON body (bigints are written as JSON numbers). */
   json?: unknown;
@@ -41,9 +43,13 @@ export interface ConsulRequest {
 
 /** Consul's answer: status, headers, body text and the parsed metadata. */
 export interface ConsulResponse {
+  /** HTTP status (2xx, or one listed in `allowStatus`). */
   status: number;
+  /** Response headers, names lower-cased. */
   headers: IncomingHttpHeaders;
+  /** The body as text: JSON on success (bigint-safe parsing needed where `Flags` appear). */
   text: string;
+  /** Index, leader contact and cache state read from the headers. */
   meta: QueryMeta;
 }
 

@@ -3,8 +3,11 @@ import { effectiveWeight, type ServiceInstance } from '../discovery/instance';
 
 /** What a balancer may look at about the call being routed. */
 export interface BalancerRequest {
+  /** HTTP method, upper case. */
   method: string;
+  /** Path (and query) of the call. */
   path: string;
+  /** Request headers as given to undici. */
   headers?: Dispatcher.DispatchOptions['headers'];
 }
 

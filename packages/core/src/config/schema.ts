@@ -5,6 +5,7 @@ import { type ConfigIssue, ConsulConfigValidationError } from './errors';
  * that zod ≥ 3.24, valibot, arktype and others validate config without us depending on any of them.
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The spec's entry point: version, vendor, `validate()` and (type-only) input/output types. */
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;

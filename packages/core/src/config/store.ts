@@ -20,6 +20,7 @@ import { type ConfigChange, type ConfigSnapshot, diffSnapshots, freezeSnapshot }
 export interface ConfigStoreClient {
   /** Shared blocking-query watches: one long poll per prefix, whoever asks. */
   readonly watches: Pick<WatchHub, 'prefix' | 'key'>;
+  /** The client's options; the store only uses its logger. */
   readonly options: { readonly logger: ConsulLogger };
   /** Closes the store with the client; returns a function that unregisters it. */
   onClose?(closer: () => Promise<void>): () => void;

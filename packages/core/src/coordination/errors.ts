@@ -44,6 +44,7 @@ const LOSS_REASONS: ReadonlySet<ConsulLockErrorReason> = new Set<ConsulLockError
 
 /** A lock, leadership, semaphore or managed-session failure; `reason` says which (code `CONSUL_LOCK`). */
 export class ConsulLockError extends ConsulError {
+  /** Why: a usage error, a loss (see `lost`) or a normal end. */
   readonly reason: ConsulLockErrorReason;
   /** The lock key, semaphore prefix or session ID concerned. */
   readonly key: string | undefined;

@@ -29,14 +29,19 @@ export interface ServiceInstance {
    * IPv6 literal without brackets).
    */
   address: string;
+  /** Port to dial. */
   port: number;
+  /** Service tags. */
   tags: string[];
   /** Service meta. `meta.scheme === 'https'` makes HTTP clients dial TLS. */
   meta: Record<string, string>;
+  /** Consul `Weights`, used by {@link effectiveWeight}. */
   weights: InstanceWeights;
+  /** Worst status of the instance's checks, node checks and maintenance included. */
   status: InstanceStatus;
   /** Consul node name the instance runs on. */
   node: string;
+  /** Datacenter of the node, when known. */
   datacenter?: string;
 }
 

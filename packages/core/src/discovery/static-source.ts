@@ -15,7 +15,9 @@ export type StaticInstanceInput = Pick<ServiceInstance, 'address' | 'port'> &
 export interface StaticInstanceSource extends InstanceSource {
   /** Replaces the list and emits `change`. */
   set(instances: readonly StaticInstanceInput[]): void;
+  /** Subscribes to `change` (emitted by every `set()`). */
   on(event: 'change', listener: InstanceChangeListener): this;
+  /** Unsubscribes a `change` listener. */
   off(event: 'change', listener: InstanceChangeListener): this;
 }
 

@@ -40,7 +40,9 @@ export type AgentHealthStatus = 'passing' | 'warning' | 'critical' | 'maintenanc
 export interface AgentServiceHealth {
   /** `unknown` when the agent has no instance with that ID. */
   status: AgentHealthStatus;
+  /** The instance; `undefined` when unknown. */
   service: AgentService | undefined;
+  /** Its checks as the agent sees them. */
   checks: HealthCheck[];
 }
 
@@ -48,6 +50,7 @@ export interface AgentServiceHealth {
 export interface AgentServicesHealth {
   /** `unknown` when the agent has no instance of that service. */
   status: AgentHealthStatus;
+  /** Every local instance of the service, with its own status and checks. */
   instances: Array<{ status: AgentHealthStatus; service: AgentService; checks: HealthCheck[] }>;
 }
 

@@ -33,6 +33,7 @@ export interface AgentMember {
 
 /** `GET /v1/agent/self`, the fields a client needs, plus the whole answer in `raw`. */
 export interface AgentSelf {
+  /** `Config`: the agent's identity and build. */
   config: {
     datacenter: string;
     nodeName: string;
@@ -44,6 +45,7 @@ export interface AgentSelf {
   };
   /** The agent's Consul version, parsed: gate version-specific fields on it (REG-2). */
   version: ConsulVersion;
+  /** `Member`: the agent as a gossip pool member. */
   member: AgentMember;
   /** Node metadata, keys verbatim. */
   nodeMeta: Record<string, string>;

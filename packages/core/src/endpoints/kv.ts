@@ -6,6 +6,7 @@ import { type Transport } from '../transport';
 
 /** One KV entry. `value` is the UTF-8 text of `rawValue`. */
 export interface KvEntry {
+  /** The full key. */
   key: string;
   /** The value as UTF-8 text; `null` for an empty value. */
   value: string | null;
@@ -13,6 +14,7 @@ export interface KvEntry {
   rawValue: Buffer | null;
   /** Opaque uint64 (locks use it as a type marker); lossless. */
   flags: bigint;
+  /** Index of the write that created the key. */
   createIndex: number;
   /** Index of the last write: feed it to `cas`. */
   modifyIndex: number;

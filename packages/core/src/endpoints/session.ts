@@ -11,11 +11,15 @@ export type SessionBehavior = 'release' | 'delete';
 
 /** A session (`/v1/session/info`). Durations are milliseconds. */
 export interface SessionEntry {
+  /** Session ID (a UUID). */
   id: string;
+  /** Name given at creation (`''` when none). */
   name: string;
+  /** Node the session belongs to. */
   node: string;
   /** Lock delay in ms (Consul reports nanoseconds). */
   lockDelay: number;
+  /** What happens to the keys it holds when it is invalidated. */
   behavior: SessionBehavior;
   /** TTL in ms; `undefined` for a session without TTL. */
   ttl: number | undefined;
@@ -25,7 +29,9 @@ export interface SessionEntry {
   serviceChecks: Array<{ id: string; namespace: string | undefined }>;
   /** Deprecated `Checks` field (node checks on old agents). */
   checks: string[];
+  /** Raft index of the creation. */
   createIndex: number;
+  /** Raft index of the last change. */
   modifyIndex: number;
 }
 
@@ -49,8 +55,9 @@ export interface SessionCreateOptions extends WriteOptions {
   checks?: readonly string[];
 }
 
-/** Smallest and largest session TTL Consul accepts. */
+/** Smallest session TTL Consul accepts (10 s). */
 export const SESSION_TTL_MIN_MS = 10_000;
+/** Largest session TTL Consul accepts (24 h). */
 export const SESSION_TTL_MAX_MS = 86_400_000;
 /** Consul never honours a lock delay above this (`MaxLockDelay`). */
 export const SESSION_MAX_LOCK_DELAY_MS = 60_000;

@@ -44,6 +44,7 @@ export interface TxnOptions extends WriteOptions, Pick<QueryOptions, 'stale' | '
 
 /** A committed transaction: one entry per operation that yields one (deletes don't), in order. */
 export interface TxnResult {
+  /** KV entries as the transaction left them (`value` is `null` except for `get*` verbs). */
   results: KvEntry[];
 }
 

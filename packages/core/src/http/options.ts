@@ -18,12 +18,15 @@ export interface EjectionOptions {
 
 /** TLS settings for instances dialled over HTTPS (`meta.scheme = 'https'`). */
 export interface ServiceTlsOptions {
+  /** CA certificate(s) (PEM) to verify instances; default Node's CAs. */
   ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** Client certificate (PEM) for mutual TLS. */
   cert?: string | Buffer;
+  /** Client key (PEM) for mutual TLS. */
   key?: string | Buffer;
   /** Name verified against the instance certificate (SNI); default the dialled host. */
   servername?: string;
-  /** Default `true`. */
+  /** Verify instance certificates. Default `true`. */
   rejectUnauthorized?: boolean;
 }
 
@@ -63,16 +66,27 @@ export interface ResolvedEjection {
 
 /** {@link ServiceClientOptions} after validation, with defaults filled in. */
 export interface ResolvedServiceClientOptions {
+  /** The balancer (a fresh `roundRobin()` by default). */
   balancer: Balancer;
+  /** Extra attempts after the first. */
   retries: number;
+  /** Deadline of a call in ms; 0: none. */
   timeoutMs: number;
+  /** Whether non-idempotent methods are retried after they may have been sent. */
   retryNonIdempotent: boolean;
+  /** Statuses that count as a failed attempt. */
   retryStatuses: ReadonlySet<number>;
+  /** Ejection settings; `undefined` when ejection is off. */
   ejection: ResolvedEjection | undefined;
+  /** TLS for HTTPS instances. */
   tls: ServiceTlsOptions | undefined;
+  /** Connections per instance; `undefined`: undici's default. */
   connections: number | undefined;
+  /** Extra options of each instance pool. */
   pool: Omit<Pool.Options, 'connect' | 'connections'>;
+  /** The user's dispatcher factory, replacing `pool`. */
   factory: ((origin: string) => Dispatcher) | undefined;
+  /** Whether closing the client closes its source. */
   closeSource: boolean;
 }
 

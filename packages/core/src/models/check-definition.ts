@@ -21,6 +21,7 @@ import {
 export interface CheckDefinition {
   /** Stable ID. Set it: generated IDs depend on the check's position (`service:<id>:2`). */
   checkId?: string;
+  /** Display name (default: generated from the service). */
   name?: string;
   /** URL Consul GETs (2xx passing, 429 warning, else critical). */
   http?: string;
@@ -30,17 +31,21 @@ export interface CheckDefinition {
   header?: Readonly<Record<string, string | readonly string[]>>;
   /** Request body. */
   body?: string;
+  /** HTTP check over HTTPS: do not verify the certificate. */
   tlsSkipVerify?: boolean;
+  /** HTTPS check: name to verify (Consul 1.10+; `consul.register` omits it for older agents). */
   tlsServerName?: string;
   /** `host:port` Consul connects to. */
   tcp?: string;
   /** `host:port[/service]` probed with the standard gRPC health protocol. */
   grpc?: string;
+  /** gRPC check over TLS. */
   grpcUseTls?: boolean;
   /** TTL check: the application must report within this period (`consul.agent.check.pass`). */
   ttl?: Duration;
   /** Alias check mirroring another service's health (on this node unless `aliasNode`). */
   aliasService?: string;
+  /** Node of an alias check (alone: mirror the node's health). */
   aliasNode?: string;
   /** Probe period of http/tcp/grpc checks. */
   interval?: Duration;
@@ -50,6 +55,7 @@ export interface CheckDefinition {
   deregisterCriticalServiceAfter?: Duration;
   /** Initial status; Consul's default is `critical`. */
   status?: HealthStatus;
+  /** Free text shown with the check. */
   notes?: string;
   /** Consecutive successes before the status becomes passing. */
   successBeforePassing?: number;

@@ -17,9 +17,11 @@ export interface ServiceDefinition {
   name: string;
   /** Instance ID, unique on this agent (default: the name). No `/` (agent URLs could not address it). */
   id?: string;
+  /** Tags consumers can filter on (`tag=`). */
   tags?: readonly string[];
   /** Address consumers dial; empty means the node's address. May be a host name. */
   address?: string;
+  /** Port consumers dial (0-65535). */
   port?: number;
   /** String metadata: at most 64 pairs, keys `[A-Za-z0-9_-]{1,128}` not starting with `consul-`. */
   meta?: Readonly<Record<string, string>>;

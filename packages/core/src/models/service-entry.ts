@@ -4,8 +4,11 @@ import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '
 
 /** One service instance with its node and every check that applies to it (node checks included). */
 export interface ServiceEntry {
+  /** The node the instance runs on (its address is the fallback: see {@link entryAddress}). */
   node: CatalogNode;
+  /** The instance. */
   service: AgentService;
+  /** Its checks and its node's (`serfHealth`, maintenance). */
   checks: HealthCheck[];
 }
 

@@ -23,20 +23,27 @@ export type CheckKind = 'http' | 'tcp' | 'grpc' | 'ttl' | 'alias';
 
 /** A check as planned: its stable ID, kind and TTL, plus the definition sent to the agent. */
 export interface PlannedCheck {
+  /** Explicit, stable check ID (`<serviceId>:<kind>` unless given). */
   checkId: string;
+  /** Kind of check. */
   kind: CheckKind;
   /** TTL in ms (TTL checks only). */
   ttlMs: number | undefined;
   /** Status the user asked for at registration, if any. */
   initialStatus: HealthStatus | undefined;
+  /** The check as sent to the agent (shorthands resolved, defaults applied). */
   definition: CheckDefinition;
 }
 
 /** The validated registration: what to send, and what the heartbeat and reconciler need. */
 export interface RegistrationPlan {
+  /** Instance ID (generated unless given). */
   id: string;
+  /** Service name. */
   name: string;
+  /** Address registered (detected unless given). */
   address: string;
+  /** Port registered. */
   port: number;
   /** Body for `consul.agent.service.register` (camelCase; checks carry explicit IDs). */
   service: ServiceDefinition;

@@ -38,6 +38,7 @@ export interface RegistrationDefinition extends Omit<
 
 /** What an in-process health function reports for the TTL checks. */
 export interface HealthReport {
+  /** Status reported to every TTL check. */
   status: HealthStatus;
   /** Shown as the check's output in Consul (truncated by Consul to 4 KB). */
   output?: string;
@@ -107,8 +108,11 @@ export interface DeregisterOptions {
 
 /** The events a {@link Registration} emits. */
 export interface RegistrationEventMap {
+  /** The first registration succeeded (`registered` resolved). */
   registered: [RegistrationEvent];
+  /** The agent had lost the instance and it was registered again (`reason` says how it showed). */
   reregistered: [RegistrationEvent];
+  /** `deregister()` completed. */
   deregistered: [RegistrationEvent];
   /** Emitted only when a listener exists; otherwise the client's logger gets the error. */
   error: [Error];

@@ -15,7 +15,9 @@ import { Watch } from './watch';
 
 /** The reads the convenience watches are built on. */
 export interface WatchHubSources {
+  /** Reads of `watchKey` and `watchPrefix`. */
   kv: Pick<Kv, 'get' | 'list'>;
+  /** Read of `watchService`. */
   health: Pick<Health, 'service'>;
 }
 
