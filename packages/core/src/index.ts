@@ -175,3 +175,4 @@ export {
   instanceSetSignature,
 } from './discovery/service-cache';
 export type { ServiceCacheEvents } from './discovery/service-cache';
+export * from './service';

@@ -6,8 +6,11 @@ import { type ConsulLockError } from './errors';
 import { type HeldLock, Lock, type LockOptions } from './lock';
 import { errorCode } from './signals';
 
-/** Options of `consul.leader(key, options)`: those of a lock, except a shared session. */
-export type LeaderOptions = Omit<LockOptions, 'session'>;
+/**
+ * Options of `consul.leader(key, options)`: those of a lock, except a shared session and an owner
+ * signal (an election ends with `stop()`).
+ */
+export type LeaderOptions = Omit<LockOptions, 'session' | 'signal'>;
 
 /** Events of a {@link LeaderElection}. */
 export interface LeaderEvents {

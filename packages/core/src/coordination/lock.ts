@@ -64,6 +64,12 @@ export interface LockOptions {
   serviceChecks?: readonly string[];
   /** Longest single blocking read while waiting. Default 15 s (Go's `DefaultLockWaitTime`). */
   lockWait?: Duration;
+  /**
+   * The owner's lifetime (an app, a request): once it aborts, a pending `acquire()` rejects with
+   * `ConsulAbortedError` and a held lock is released, so the lock never outlives its owner. Merged
+   * with the `signal` each `acquire()` may pass.
+   */
+  signal?: AbortSignal;
 }
 
 /** A lock this process holds. */
@@ -105,6 +111,7 @@ interface ResolvedLockOptions {
   lockWaitMs: number;
   nodeChecks: readonly string[] | undefined;
   serviceChecks: readonly string[] | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /** Validates lock options; throws `ConsulConfigError` naming the option. */
@@ -124,6 +131,9 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
     options.lockWait === undefined ? DEFAULT_LOCK_WAIT_MS : toMillis(options.lockWait, 'lockWait');
   if (lockWaitMs < 1)
     throw new ConsulConfigError('lockWait', 'a positive duration', options.lockWait);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new ConsulConfigError('signal', 'an AbortSignal', options.signal);
+  }
   return {
     key: options.goCompatible ? goLockKey(key as string, 'key') : checkKey(key, 'key'),
     ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),
@@ -141,6 +151,7 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
     lockWaitMs,
     nodeChecks: checkList(options.nodeChecks, 'nodeChecks'),
     serviceChecks: checkList(options.serviceChecks, 'serviceChecks'),
+    signal: options.signal,
   };
 }
 
@@ -151,6 +162,9 @@ interface LockSession {
   signal: AbortSignal | undefined;
   owned: ManagedSession | undefined;
 }
+
+/** Thrown inside a `tryAcquire()` attempt that finds the lock held by someone else. */
+const BUSY = Symbol('lock busy');
 
 /** The previous holder seen while waiting, to size the wait for its lock-delay. */
 interface HolderSeen {
@@ -201,12 +215,31 @@ export class Lock {
    * something else, `timeout`) or `ConsulAbortedError` when `signal` fires.
    */
   async acquire(options: AcquireOptions = {}): Promise<HeldLock> {
+    return (await this.attempt(options, false)) as HeldLock;
+  }
+
+  /**
+   * Takes the lock only if nobody holds it: resolves `undefined` at once when another session holds
+   * the key (no wait for it, and no session is created for that answer), or when another process
+   * wins the race for a free key. Otherwise acquires like `acquire()` (a lock-delay is waited out,
+   * bounded by `timeout`). For work that any one instance may do, skipped where the lock is busy.
+   */
+  tryAcquire(options: AcquireOptions = {}): Promise<HeldLock | undefined> {
+    return this.attempt(options, true);
+  }
+
+  private async attempt(options: AcquireOptions, tryOnly: boolean): Promise<HeldLock | undefined> {
     if (this.held || this.acquiring) {
       throw new ConsulLockError('held', `Lock "${this.key}" is already held or being acquired`, {
         key: this.key,
       });
     }
-    const attempt = new Attempt(options, 'Lock acquisition', this.key);
+    const owner = this.options.signal;
+    const signal =
+      owner && options.signal
+        ? AbortSignal.any([options.signal, owner])
+        : (options.signal ?? owner);
+    const attempt = new Attempt({ ...options, signal }, 'Lock acquisition', this.key);
     this.acquiring = true;
     // On client close: end the attempt, and let close() wait for its cleanup (session destroy).
     const unregister = this.ctx.onClose(() => {
@@ -217,12 +250,13 @@ export class Lock {
     });
     let session: LockSession | undefined;
     try {
+      if (tryOnly && (await this.heldElsewhere(attempt))) return undefined;
       session = await this.openSession(attempt);
       if (session.signal?.aborted) throw session.signal.reason;
       const onSessionLost = () => attempt.abort(session?.signal?.reason as Error);
       session.signal?.addEventListener('abort', onSessionLost, { once: true });
       try {
-        const acquired = await this.acquireLoop(session.id, attempt);
+        const acquired = await this.acquireLoop(session.id, attempt, tryOnly);
         this.current = new HeldLockImpl(this.ctx, this.options, session, acquired, () => {
           this.current = undefined;
         });
@@ -232,6 +266,7 @@ export class Lock {
       }
     } catch (err) {
       await session?.owned?.stop();
+      if (err === BUSY && !attempt.signal.aborted) return undefined;
       throw attempt.explain(err);
     } finally {
       unregister();
@@ -257,6 +292,13 @@ export class Lock {
       new ConsulLockError('in-use', `Lock "${this.key}" is in use`, { key: this.key });
     if (entry.session) throw inUse();
     if (!(await this.ctx.kv.delete(this.key, { cas: entry.modifyIndex }))) throw inUse();
+  }
+
+  /** One immediate read: is the key held by a session (necessarily not ours: we have none yet)? */
+  private async heldElsewhere(attempt: Attempt): Promise<boolean> {
+    const entry = await this.ctx.kv.get(this.key, { signal: attempt.signal });
+    if (entry && entry.flags !== LOCK_FLAG_VALUE) throw conflict(this.key, entry);
+    return Boolean(entry?.session);
   }
 
   private async openSession(attempt: Attempt): Promise<LockSession> {
@@ -296,7 +338,11 @@ export class Lock {
   }
 
   /** Go's `Lock.Lock` loop, with the acquiring write done as a `lock`+`get` transaction. */
-  private async acquireLoop(sessionId: string, attempt: Attempt): Promise<KvEntry> {
+  private async acquireLoop(
+    sessionId: string,
+    attempt: Attempt,
+    tryOnly: boolean,
+  ): Promise<KvEntry> {
     const { kv, session: sessions } = this.ctx;
     const key = this.key;
     let index = 0;
@@ -314,6 +360,8 @@ export class Lock {
       });
       if (entry && entry.flags !== LOCK_FLAG_VALUE) throw conflict(key, entry);
       if (entry?.session && entry.session !== sessionId) {
+        // Someone won the race for the free key: a try gives up rather than wait for them.
+        if (tryOnly) throw BUSY;
         if (holder?.id !== entry.session) {
           const seen: HolderSeen = { id: entry.session };
           holder = seen;
@@ -384,6 +432,15 @@ class HeldLockImpl implements HeldLock {
   private readonly holding: Holding;
   private releasing: Promise<void> | undefined;
   private readonly unregister: () => void;
+  /** Releases the lock when the owner's signal (`LockOptions.signal`) aborts. */
+  private readonly onOwnerEnd = () => {
+    this.release().catch((err: unknown) =>
+      this.ctx.options.logger.warn('Lock release failed after its owner ended', {
+        key: this.key,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  };
 
   constructor(
     private readonly ctx: CoordinationContext,
@@ -408,12 +465,16 @@ class HeldLockImpl implements HeldLock {
       },
       (error) => {
         this.unregister();
+        options.signal?.removeEventListener('abort', this.onOwnerEnd);
         this.onEnd();
         // No zombie holder: destroy the session we created (retried while Consul is unreachable).
         this.lockSession.owned?.abandon(error);
         this.releasing = Promise.resolve();
       },
     );
+    // Bound to its owner's lifetime: released when that ends (even if it just did).
+    if (options.signal?.aborted) queueMicrotask(this.onOwnerEnd);
+    else options.signal?.addEventListener('abort', this.onOwnerEnd, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -444,6 +505,7 @@ class HeldLockImpl implements HeldLock {
       ),
     );
     this.unregister();
+    this.options.signal?.removeEventListener('abort', this.onOwnerEnd);
     this.onEnd();
     this.releasing = this.unlock();
     return this.releasing;

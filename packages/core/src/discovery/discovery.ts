@@ -150,12 +150,15 @@ export class Discovery {
 export interface ConsulHttpOptions
   extends Omit<ServiceClientOptions, 'closeSource'>, DiscoveryServiceOptions {}
 
+/** What {@link createServiceClient} needs from a client (a `Consul` instance provides it). */
+export type ServiceClientContext = Pick<Consul, 'discovery' | 'options' | 'onClose'>;
+
 /**
  * `consul.http(name, options)`: a {@link ServiceClient} over a discovery cache of `name`. The
  * client owns its cache (closing the client releases it) and is closed with the Consul client.
  */
 export function createServiceClient(
-  consul: Consul,
+  consul: ServiceClientContext,
   name: string,
   options: ConsulHttpOptions = {},
 ): ServiceClient {
@@ -173,12 +176,14 @@ export function createServiceClient(
       source,
       { ...(clientOptions as ServiceClientOptions), closeSource: true },
       consul.options.logger,
+      // A client closed on its own leaves the Consul client's close list (no leak per client).
+      () => unregister(),
     );
   } catch (err) {
     source.close();
     throw err;
   }
-  consul.onClose(() => client.close());
+  const unregister = consul.onClose(() => client.close());
   return client;
 }
 
@@ -213,6 +218,12 @@ export function createConsulInterceptor(
     (service) => consul.discovery.service(service, optionsFor(service)),
     { logger: consul.options.logger, ...rest, closeSources: true },
   );
-  consul.onClose(() => interceptor.close());
+  const unregister = consul.onClose(() => interceptor.close());
+  const close = interceptor.close;
+  // Closed on its own, the interceptor leaves the Consul client's close list (no leak).
+  interceptor.close = () => {
+    unregister();
+    close();
+  };
   return interceptor;
 }

@@ -81,11 +81,14 @@ export class ServiceClient {
    * @param source live instances of the service
    * @param options validated now; a bad one throws `ConsulConfigError` naming it
    * @param logger receives ejection/re-admission notices (never a token)
+   * @param onClose called once when the client closes (`consul.http()` unregisters its closer
+   *   from the Consul client there, so closed clients are not kept alive until the client closes)
    */
   constructor(
     readonly source: InstanceSource,
     options: ServiceClientOptions = {},
     private readonly logger: ConsulLogger = defaultLogger,
+    private readonly onClose?: () => void,
   ) {
     if (typeof source !== 'object' || source === null || typeof source.instances !== 'function') {
       throw new ConsulConfigError('source', 'an InstanceSource', source);
@@ -160,6 +163,7 @@ export class ServiceClient {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.onClose?.();
       this.source.off('change', this.onChange);
       this.outliers?.close();
       await this.pools.close();
