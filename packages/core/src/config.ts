@@ -52,7 +52,11 @@ export interface ConsulOptions {
   namespace?: string;
   /** Enterprise admin partition (`partition=`). Default `CONSUL_PARTITION`. */
   partition?: string;
-  /** HTTPS settings; `true` means HTTPS with default verification. Default from `CONSUL_HTTP_SSL`, `CONSUL_CACERT`... */
+  /**
+   * HTTPS settings. `true` or an object switches every address to HTTPS (an `http://` address does
+   * not downgrade it); unset fields come from `CONSUL_HTTP_SSL`, `CONSUL_CACERT`... Default: HTTPS
+   * only for `https://` addresses.
+   */
   tls?: ConsulTlsOptions | boolean;
   /** Timeout of a non-blocking call. Blocking queries get `wait + wait/16 + timeout`. Default 10 s. */
   timeout?: Duration;

@@ -13,7 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startConsul, type ConsulAgent } from '@consulkit/testing';
+import { useConsulAgent } from '@consulkit/testing';
 import { Agent, request } from 'undici';
 import {
   Consul,
@@ -679,20 +679,11 @@ describe('README snippets against a real agent', () => {
 
 // #region testing
 describe('my service against a real Consul', () => {
-  let agent: ConsulAgent;
-  let consul: Consul;
-
-  beforeAll(async () => {
-    agent = await startConsul(); // a dev agent on random free loopback ports
-    consul = new Consul({ address: agent.address, token: agent.token });
-  }, 60_000);
-
-  afterAll(async () => {
-    await consul.close();
-    await agent.stop();
-  });
+  const fx = useConsulAgent(); // a dev agent on random loopback ports, stopped after the block
 
   it('reads what it wrote', async () => {
+    const consul = new Consul({ address: fx.agent.address, token: fx.agent.token });
+    fx.defer(() => consul.close()); // runs before the agent stops
     await consul.kv.put('config/app/mode', 'test');
     expect((await consul.kv.get('config/app/mode'))?.value).toBe('test');
   });
