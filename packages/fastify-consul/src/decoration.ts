@@ -2,10 +2,7 @@ import {
   type ConfigStore,
   type ConfigStoreOptions,
   type Consul,
-  ConsulConfigError,
   type ConsulHttpOptions,
-  deepEqual,
-  type HeldLock,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -13,9 +10,9 @@ import {
   type LockOptions,
   type Registration,
   type ServiceClient,
+  type ServiceLifecycle,
 } from '@consulkit/core';
-import { type CheckFunction, type CheckRegistry, type HealthSummary } from './checks';
-import { type OwnedResources } from './resources';
+import { type CheckFunction, type HealthSummary } from './checks';
 
 /**
  * `app.consul`: the Consul client and the recipes, bound to the app's lifetime. Everything created
@@ -65,91 +62,21 @@ export interface FastifyConsul {
   drain(): Promise<void>;
 }
 
-/** Builds `app.consul` over the client, the checks and the app-owned resources. */
-export function createDecoration(
-  client: Consul,
-  checks: CheckRegistry,
-  resources: OwnedResources,
-  registration: () => Registration | undefined,
-  drain: () => Promise<void>,
-): FastifyConsul {
-  const services = new ServiceClients(client, resources);
+/** Builds `app.consul` over the app's lifecycle: its client, checks, scope and registration. */
+export function createDecoration(life: ServiceLifecycle): FastifyConsul {
+  const { client, checks, scope } = life;
   return {
     client,
     kv: client.kv,
     get registration() {
-      return registration();
+      return life.registration;
     },
-    config: <T extends object>(options: ConfigStoreOptions<T>) => {
-      const store = client.config<T>(options);
-      resources.add(() => store.close());
-      return store;
-    },
-    service: (name, options) => services.get(name, options),
-    lock: (key, options) => appLock(client, resources, key, options),
-    leader: (key, options) => {
-      const election = client.leader(key, options);
-      resources.add(() => election.stop());
-      return election;
-    },
+    config: (options) => scope.config(options),
+    service: (name, options) => scope.service(name, options),
+    lock: (key, options) => scope.lock(key, options),
+    leader: (key, options) => scope.leader(key, options),
     addCheck: (name, fn) => checks.add(name, fn),
     health: () => checks.run(),
-    drain,
+    drain: () => life.drain(),
   };
-}
-
-/** One `ServiceClient` per service name for the app's lifetime (pools and watches are costly). */
-class ServiceClients {
-  private readonly clients = new Map<
-    string,
-    { client: ServiceClient; options: ConsulHttpOptions | undefined }
-  >();
-
-  constructor(
-    private readonly consul: Consul,
-    private readonly resources: OwnedResources,
-  ) {}
-
-  get(name: string, options: ConsulHttpOptions | undefined): ServiceClient {
-    const cached = this.clients.get(name);
-    if (cached && !cached.client.closed) {
-      if (options !== undefined && !deepEqual(options, cached.options)) {
-        throw new ConsulConfigError(
-          `service("${name}").options`,
-          'the options of the first call (service clients are cached per name; ' +
-            'create the client once with its options, then call service(name) without)',
-          options,
-        );
-      }
-      return cached.client;
-    }
-    const client = this.consul.http(name, options);
-    this.clients.set(name, { client, options });
-    this.resources.add(() => client.close());
-    return client;
-  }
-}
-
-/**
- * A core `Lock` whose acquisition also aborts when the app closes, and whose hold is released
- * then: a lock must never outlive the app that took it (an adopted client may live on).
- */
-function appLock(
-  client: Consul,
-  resources: OwnedResources,
-  key: string,
-  options?: LockOptions,
-): Lock {
-  const lock = client.lock(key, options);
-  const acquire = lock.acquire.bind(lock);
-  lock.acquire = async (acquireOptions = {}) => {
-    const signal = acquireOptions.signal
-      ? AbortSignal.any([acquireOptions.signal, resources.signal])
-      : resources.signal;
-    const held: HeldLock = await acquire({ ...acquireOptions, signal });
-    const forget = resources.add(() => held.release());
-    held.signal.addEventListener('abort', forget, { once: true });
-    return held;
-  };
-  return lock;
 }

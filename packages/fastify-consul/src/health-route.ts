@@ -1,8 +1,6 @@
+import { HEALTH_HTTP_STATUS, type HealthCheckRegistry } from '@consulkit/core';
 import { type FastifyInstance } from 'fastify';
-import { type CheckRegistry, type CheckStatus, type HealthSummary } from './checks';
-
-/** HTTP status per verdict, as Consul's HTTP checks read them (2xx passing, 429 warning, else critical). */
-const HTTP_STATUS: Record<CheckStatus, number> = { passing: 200, warning: 429, critical: 503 };
+import { type HealthSummary } from './checks';
 
 /** Body of the health route. */
 export interface HealthRouteBody extends HealthSummary {
@@ -18,7 +16,7 @@ export interface HealthRouteBody extends HealthSummary {
 export function addHealthRoute(
   app: FastifyInstance,
   path: string,
-  checks: CheckRegistry,
+  checks: HealthCheckRegistry,
   serviceName: string | undefined,
 ): void {
   app.route({
@@ -29,7 +27,10 @@ export function addHealthRoute(
       const body: HealthRouteBody =
         serviceName === undefined ? summary : { service: serviceName, ...summary };
       // Never cached: a stale "passing" from a proxy would defeat the check.
-      return reply.code(HTTP_STATUS[summary.status]).header('cache-control', 'no-store').send(body);
+      return reply
+        .code(HEALTH_HTTP_STATUS[summary.status])
+        .header('cache-control', 'no-store')
+        .send(body);
     },
   });
 }

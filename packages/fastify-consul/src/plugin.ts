@@ -1,20 +1,17 @@
 import { type AddressInfo } from 'node:net';
-import { Consul, ConsulConfigError, type ConsulOptions, planRegistration } from '@consulkit/core';
+import { openClient, ServiceLifecycle } from '@consulkit/core';
 import { type FastifyInstance } from 'fastify';
-import { CheckRegistry } from './checks';
 import { createDecoration } from './decoration';
-import { FastifyConsulAlreadyRegisteredError, prefixOption } from './errors';
+import { FastifyConsulAlreadyRegisteredError } from './errors';
 import { addHealthRoute } from './health-route';
-import { ServiceLifecycle } from './lifecycle';
 import { pinoConsulLogger } from './logger';
-import { type FastifyConsulOptions, type NormalisedOptions, normaliseOptions } from './options';
-import { OwnedResources } from './resources';
-import { registrationDefinition, registrationOptions } from './service-definition';
+import { type FastifyConsulOptions, normaliseOptions } from './options';
 import { closeOnSignals } from './signals';
 
 /**
  * The plugin body: validate → create or adopt the client → decorate `app.consul` → health route →
- * hooks (`onReady` probe with `failFast`, `onListen` register, `preClose` drain, `onClose` close).
+ * hooks. Core's `ServiceLifecycle` does the work; Fastify's hooks say when: `onReady` probe with
+ * `failFast`, `onListen` register, `preClose` drain, `onClose` close.
  */
 export async function fastifyConsulPlugin(
   app: FastifyInstance,
@@ -22,41 +19,24 @@ export async function fastifyConsulPlugin(
 ): Promise<void> {
   if (app.hasDecorator('consul')) throw new FastifyConsulAlreadyRegisteredError();
   const options = normaliseOptions(rawOptions);
-  const healthPath =
-    options.healthRoute === false ? false : joinPrefix(app.prefix, options.healthRoute);
-  if (options.service) validateService(options, healthPath);
+  const logger = pinoConsulLogger(app.log);
+  const client = openClient(options.client, logger);
+  const life = new ServiceLifecycle({
+    options,
+    client,
+    logger,
+    // Consul probes the route where it is served: under the prefix of the plugin's context.
+    healthRoute:
+      options.healthRoute === false ? false : joinPrefix(app.prefix, options.healthRoute),
+    source: '@consulkit/fastify',
+    addCheck: 'app.consul.addCheck',
+    closeReason: 'The Fastify app is closing',
+  });
 
-  const source = options.client;
-  const client = source.owned ? createClient(source.options, app) : source.client;
-  const checks = new CheckRegistry(options.checkTimeoutMs);
-  const resources = new OwnedResources();
-  const lifecycle = options.service
-    ? new ServiceLifecycle(
-        client,
-        {
-          service: options.service,
-          healthRoute: healthPath,
-          ttl: options.ttl,
-          drainMs: options.drainMs,
-          deregisterTimeoutMs: options.deregisterTimeoutMs,
-        },
-        checks,
-        app.log,
-      )
-    : undefined;
-
-  const drain = () => lifecycle?.drain() ?? Promise.resolve();
-  app.decorate(
-    'consul',
-    createDecoration(client, checks, resources, () => lifecycle?.current, drain),
-  );
+  app.decorate('consul', createDecoration(life));
   if (options.healthRoute !== false) {
-    addHealthRoute(
-      app,
-      options.healthRoute,
-      checks,
-      options.service ? options.service.name : undefined,
-    );
+    const name = options.service ? options.service.name : undefined;
+    addHealthRoute(app, options.healthRoute, life.checks, name);
   }
 
   if (options.failFast) {
@@ -66,70 +46,28 @@ export async function fastifyConsulPlugin(
     });
   }
 
-  if (lifecycle) {
+  if (options.service) {
     app.addHook('onListen', async () => {
       const bound = app.server.address();
       const info = typeof bound === 'object' && bound !== null ? (bound as AddressInfo) : undefined;
-      try {
-        await lifecycle.start({ address: info?.address, port: info?.port });
-      } catch (err) {
-        app.log.error({ err }, 'Could not register with Consul');
-      }
+      await life.listen({ address: info?.address, port: info?.port });
     });
-    app.addHook('preClose', async () => {
-      await lifecycle.drain();
-    });
+    app.addHook('preClose', () => life.drain());
   }
 
   let removeSignals: (() => void) | undefined;
   if (options.signals.length > 0) {
     removeSignals = closeOnSignals(app, options.signals, {
       onSignal: (signal) => app.log.info({ signal }, 'Closing the app gracefully'),
-      beforeClose: drain,
+      beforeClose: () => life.drain(),
       onError: (err) => app.log.error({ err }, 'Error while closing the app'),
     });
   }
 
   app.addHook('onClose', async () => {
     removeSignals?.();
-    lifecycle?.stop();
-    await resources.closeAll(options.deregisterTimeoutMs, (err) =>
-      app.log.warn({ err }, 'Error while closing a Consul resource of the app'),
-    );
-    if (source.owned) await client.close();
+    await life.close();
   });
-}
-
-/** The client the plugin owns: logs through `app.log` unless the options bring a logger. */
-function createClient(options: ConsulOptions, app: FastifyInstance): Consul {
-  try {
-    return new Consul({ logger: pinoConsulLogger(app.log), ...options });
-  } catch (err) {
-    throw prefixOption(err, 'consul');
-  }
-}
-
-/**
- * Runs core's registration planner on the options with a placeholder port, so that a bad field
- * fails `ready()` (naming it) instead of surfacing only at `listen`.
- */
-function validateService(options: NormalisedOptions, healthPath: string | false): void {
-  const service = options.service;
-  if (!service) return;
-  const definition = registrationDefinition(service, {
-    healthRoute: healthPath,
-    ttl: options.ttl,
-    boundAddress: undefined,
-    boundPort: service.port ?? 1,
-  });
-  try {
-    planRegistration(definition, registrationOptions(service, undefined));
-  } catch (err) {
-    // Core names its registration option bare; here it is `service.deregisterCriticalServiceAfter`.
-    throw err instanceof ConsulConfigError && err.option === 'deregisterCriticalServiceAfter'
-      ? prefixOption(err, 'service')
-      : err;
-  }
 }
 
 function joinPrefix(prefix: string, path: string): string {
