@@ -76,23 +76,18 @@ export class ConsulLifecycle
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopListening?.();
-    await this.runtime.lifecycle?.drain();
+    await this.runtime.lifecycle.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopListening?.();
-    this.runtime.lifecycle?.stop();
     await this.coordinator.stop();
-    const log = this.runtime.logger;
-    await this.runtime.resources.closeAll((err) =>
-      log.warn(`Error while closing a Consul resource of the app: ${describeError(err)}`),
-    );
-    if (this.runtime.options.client.owned) await this.runtime.client.close();
+    await this.runtime.lifecycle.close();
   }
 
   private registerWhenListening(): void {
     const lifecycle = this.runtime.lifecycle;
-    if (!lifecycle) return;
+    if (!this.runtime.options.service) return;
     const host = this.adapterHost;
     const server = host?.httpAdapter?.getHttpServer() as ListeningServer | undefined;
     if (!host || !server || typeof server.address !== 'function') {
@@ -108,11 +103,7 @@ export class ConsulLifecycle
       this.registering = true;
       this.stopListening?.();
       const info = typeof bound === 'object' ? bound : undefined;
-      lifecycle
-        .start({ address: info?.address, port: info?.port })
-        .catch((err: unknown) =>
-          this.runtime.logger.error(`Could not register with Consul: ${describeError(err)}`),
-        );
+      void lifecycle.listen({ address: info?.address, port: info?.port });
     };
     if (host.listening || server.address() !== null) {
       start();

@@ -1,3 +1,4 @@
+import { isRoutePath } from '@consulkit/core';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { CONSUL_HEALTH_ROUTE } from './consul.constants';
 import { serviceClientProviders, serviceClientTokens } from './discovery/service-client.providers';
@@ -6,7 +7,6 @@ import {
   type ConsulModuleExtras,
   type ConsulModuleOptions,
 } from './interfaces/consul-module-options.interface';
-import { isRoutePath } from './options/normalise-options';
 
 /** Token of the options given to `forRoot` (or returned by the `forRootAsync` factory). */
 export const CONSUL_MODULE_OPTIONS = 'CONSUL:MODULE_OPTIONS';

@@ -1,4 +1,4 @@
-import { Consul } from '@consulkit/core';
+import { type Consul, openClient } from '@consulkit/core';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConsulConfigRegistry } from './config/consul-config.registry';
@@ -11,26 +11,12 @@ import { ConsulService } from './consul.service';
 import { ConsulCoordinator } from './coordination/consul-coordinator';
 import { ConsulHealthIndicator } from './health/consul.health-indicator';
 import { ConsulRuntime } from './internal/consul-runtime';
-import { prefixOption } from './internal/errors';
 import { nestConsulLogger } from './internal/nest-logger';
 import { normaliseOptions, type ResolvedConsulOptions } from './options/normalise-options';
-import { validateService } from './registration/service-definition';
-
-/** Validates the options (startup fails naming a bad one, before anything is sent). */
-function resolveOptions(options: unknown, healthRoute: unknown): ResolvedConsulOptions {
-  const resolved = normaliseOptions(options, healthRoute);
-  if (resolved.service) validateService(resolved.service, resolved.healthRoute, resolved.ttl);
-  return resolved;
-}
 
 /** Creates the client from `consul` options (logging through Nest), or adopts `client`. */
 function createClient(options: ResolvedConsulOptions): Consul {
-  if (!options.client.owned) return options.client.client;
-  try {
-    return new Consul({ logger: nestConsulLogger(), ...options.client.options });
-  } catch (err) {
-    throw prefixOption(err, 'consul');
-  }
+  return openClient(options.client, nestConsulLogger());
 }
 
 /**
@@ -53,7 +39,8 @@ function createClient(options: ResolvedConsulOptions): Consul {
     {
       provide: CONSUL_RESOLVED_OPTIONS,
       inject: [CONSUL_MODULE_OPTIONS, CONSUL_HEALTH_ROUTE],
-      useFactory: resolveOptions,
+      // Validates the options: startup fails naming a bad one, before anything is sent.
+      useFactory: normaliseOptions,
     },
     { provide: CONSUL_CLIENT, inject: [CONSUL_RESOLVED_OPTIONS], useFactory: createClient },
     ConsulRuntime,

@@ -2,10 +2,7 @@ import {
   type ConfigStore,
   type ConfigStoreOptions,
   type Consul,
-  ConsulClosedError,
-  ConsulConfigError,
   type ConsulHttpOptions,
-  type HeldLock,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -13,10 +10,9 @@ import {
   type LockOptions,
   type Registration,
   type ServiceClient,
-  deepEqual,
 } from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { type ConsulCheckFunction, type ConsulHealthSummary } from './health/check-registry';
+import { type ConsulCheckFunction, type ConsulHealthSummary } from './health/health-check.types';
 import { ConsulRuntime } from './internal/consul-runtime';
 
 /**
@@ -36,11 +32,6 @@ import { ConsulRuntime } from './internal/consul-runtime';
  */
 @Injectable()
 export class ConsulService {
-  private readonly clients = new Map<
-    string,
-    { client: ServiceClient; options: ConsulHttpOptions | undefined }
-  >();
-
   constructor(@Inject(ConsulRuntime) private readonly runtime: ConsulRuntime) {}
 
   /** The Consul client (created by the module, or the one passed as `client`). */
@@ -58,20 +49,18 @@ export class ConsulService {
    * `service: false`.
    */
   get registration(): Registration | undefined {
-    return this.runtime.lifecycle?.current;
+    return this.runtime.lifecycle.registration;
   }
 
   /**
    * Opens a hot-reloaded KV config store (`consul.config()` of core), closed on shutdown. For
-   * single keys bound to properties, prefer `@ConsulConfig`.
+   * single keys bound to properties, prefer `@ConsulConfig`. Throws `ConsulClosedError` once the
+   * app has shut down (as do `service`, `lock` and `leader`).
    */
   config<T extends object = Record<string, unknown>>(
     options: ConfigStoreOptions<T>,
   ): ConfigStore<T> {
-    this.assertOpen();
-    const store = this.client.config<T>(options);
-    this.track(() => store.close());
-    return store;
+    return this.runtime.scope.config<T>(options);
   }
 
   /**
@@ -82,23 +71,7 @@ export class ConsulService {
    * `service("<name>").options`. `@InjectServiceClient(name)` injects the same client.
    */
   service(name: string, options?: ConsulHttpOptions): ServiceClient {
-    this.assertOpen();
-    const cached = this.clients.get(name);
-    if (cached && !cached.client.closed) {
-      if (options !== undefined && !deepEqual(options, cached.options ?? {})) {
-        throw new ConsulConfigError(
-          `service("${name}").options`,
-          'the options of the first call (service clients are cached per name; ' +
-            'create the client once with its options, then call service(name) without)',
-          options,
-        );
-      }
-      return cached.client;
-    }
-    const client = this.client.http(name, options);
-    this.clients.set(name, { client, options });
-    this.track(() => client.close());
-    return client;
+    return this.runtime.scope.service(name, options);
   }
 
   /**
@@ -106,20 +79,7 @@ export class ConsulService {
    * shuts down, and a lock still held then is released.
    */
   lock(key: string, options?: LockOptions): Lock {
-    this.assertOpen();
-    const lock = this.client.lock(key, options);
-    const resources = this.runtime.resources;
-    const acquire = lock.acquire.bind(lock);
-    lock.acquire = async (acquireOptions = {}) => {
-      const signal = acquireOptions.signal
-        ? AbortSignal.any([acquireOptions.signal, resources.signal])
-        : resources.signal;
-      const held: HeldLock = await acquire({ ...acquireOptions, signal });
-      const forget = resources.add(() => held.release());
-      held.signal.addEventListener('abort', forget, { once: true });
-      return held;
-    };
-    return lock;
+    return this.runtime.scope.lock(key, options);
   }
 
   /**
@@ -127,10 +87,7 @@ export class ConsulService {
    * leadership given up — on shutdown. `@LeaderOnly(key)` runs methods only on the leader.
    */
   leader(key: string, options?: LeaderOptions): LeaderElection {
-    this.assertOpen();
-    const election = this.client.leader(key, options);
-    this.track(() => election.stop());
-    return election;
+    return this.runtime.scope.leader(key, options);
   }
 
   /**
@@ -152,16 +109,6 @@ export class ConsulService {
    * `service: false` or before the server listens. Never throws.
    */
   drain(): Promise<void> {
-    return this.runtime.lifecycle?.drain() ?? Promise.resolve();
-  }
-
-  private track(close: () => Promise<unknown>): void {
-    this.runtime.resources.add(close);
-  }
-
-  private assertOpen(): void {
-    if (this.runtime.resources.closed) {
-      throw new ConsulClosedError('The Nest application has shut down: ConsulService is closed');
-    }
+    return this.runtime.lifecycle.drain();
   }
 }

@@ -34,5 +34,5 @@ export type {
   ConsulCheckResult,
   ConsulCheckReport,
   ConsulHealthSummary,
-} from './health/check-registry';
+} from './health/health-check.types';
 export type { ConsulHealthBody } from './health/health-controller';

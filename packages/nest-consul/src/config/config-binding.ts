@@ -64,12 +64,11 @@ export class ConfigBinding {
 
   /** Opens the store (validates the key and parse mode; nothing is awaited yet). */
   open(): void {
-    const store = this.runtime.client.config({
+    const store = this.runtime.scope.config({
       keys: { [this.configKey]: { parse: this.parse } },
       watch: this.watch,
     });
     this.store = store;
-    this.runtime.resources.add(() => store.close());
     store.on('error', (err) => this.onStoreError(err));
     store.onKey(this.configKey, (value, change) => this.deliver(value, change.deleted === true));
   }
@@ -119,7 +118,7 @@ export class ConfigBinding {
         if (!isDeepStrictEqual(value, this.value)) this.deliver(value, false);
       },
       () => {
-        if (!store.closed && !this.runtime.resources.closed) this.awaitLateLoad(store);
+        if (!store.closed && !this.runtime.scope.closed) this.awaitLateLoad(store);
       },
     );
   }

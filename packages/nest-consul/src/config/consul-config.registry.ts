@@ -1,7 +1,12 @@
-import { ConsulConfigError, isParseMode, type ParseMode, PARSE_MODES } from '@consulkit/core';
+import {
+  ConsulConfigError,
+  isParseMode,
+  type ParseMode,
+  PARSE_MODES,
+  prefixConfigError,
+} from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { prefixOption } from '../internal/errors';
 import { ConfigBinding } from './config-binding';
 import {
   type ConsulConfigChangeMetadata,
@@ -66,7 +71,7 @@ export class ConsulConfigRegistry {
       try {
         binding.open();
       } catch (err) {
-        throw prefixOption(err, `@ConsulConfig("${binding.key}")`);
+        throw prefixConfigError(err, `@ConsulConfig("${binding.key}")`);
       }
     }
     const results = await Promise.all(this.bindings.map((b) => b.load()));

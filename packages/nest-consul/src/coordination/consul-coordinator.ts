@@ -1,7 +1,12 @@
-import { ConsulLockError, type HeldLock, type LeaderElection, toMillis } from '@consulkit/core';
+import {
+  ConsulLockError,
+  type HeldLock,
+  type LeaderElection,
+  prefixConfigError,
+  toMillis,
+} from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { prefixOption } from '../internal/errors';
 import { describeError } from '../internal/nest-logger';
 import { type CoordinationMetadata, type WithLockOptions } from './coordination.metadata';
 import { bindCoordinator, type CoordinatedRunner } from './method-wrapper';
@@ -34,7 +39,7 @@ export class ConsulCoordinator implements CoordinatedRunner {
           this.runtime.client.lock(meta.key, lockOptions);
         }
       } catch (err) {
-        throw prefixOption(err, label);
+        throw prefixConfigError(err, label);
       }
     }
     bindCoordinator(instance, this);
@@ -94,29 +99,26 @@ export class ConsulCoordinator implements CoordinatedRunner {
     label: string,
   ): Promise<unknown> {
     const { wait, ...lockOptions } = options;
-    const { client, resources, logger } = this.runtime;
-    if (resources.closed) return undefined;
-    let held: HeldLock;
+    const { scope, logger } = this.runtime;
+    if (scope.closed) return undefined;
+    let held: HeldLock | undefined;
     try {
-      const lock = client.lock(key, lockOptions);
-      // A lock visibly held elsewhere: skip now rather than wait for it (scheduled work).
-      const entry = await client.kv.get(lock.key);
-      if (entry?.session) {
-        logger.debug(`${label} skipped: lock "${key}" is held by another process`);
-        return undefined;
-      }
-      held = await lock.acquire({ timeout: wait ?? DEFAULT_LOCK_WAIT, signal: resources.signal });
+      // Bound to the app (released on shutdown); a lock held elsewhere is skipped at once rather
+      // than waited for (scheduled work).
+      held = await scope.lock(key, lockOptions).tryAcquire({ timeout: wait ?? DEFAULT_LOCK_WAIT });
     } catch (err) {
       const timedOut = err instanceof ConsulLockError && err.reason === 'timeout';
       if (timedOut) logger.debug(`${label} skipped: lock "${key}" not acquired in time`);
       else logger.warn(`${label} skipped: could not acquire lock "${key}": ${describeError(err)}`);
       return undefined;
     }
-    const forget = resources.add(() => held.release());
+    if (!held) {
+      logger.debug(`${label} skipped: lock "${key}" is held by another process`);
+      return undefined;
+    }
     try {
       return await call();
     } finally {
-      forget();
       await held
         .release()
         .catch((err: unknown) =>

@@ -1,8 +1,8 @@
+import { prefixConfigError } from '@consulkit/core';
 import { type FactoryProvider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConsulService } from '../consul.service';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { prefixOption } from '../internal/errors';
 import { type ServiceClientSpec, serviceClientSpecs } from './service-client.registry';
 
 /**
@@ -20,11 +20,9 @@ export function serviceClientProviders(): FactoryProvider[] {
         // Without options: the app's cached client of the service (shared with
         // ConsulService.service(name)); with options: a client of the declaration's own.
         if (spec.options === undefined) return consul.service(spec.service);
-        const client = runtime.client.http(spec.service, spec.options);
-        runtime.resources.add(() => client.close());
-        return client;
+        return runtime.scope.http(spec.service, spec.options);
       } catch (err) {
-        throw prefixOption(err, `@InjectServiceClient("${spec.service}")`);
+        throw prefixConfigError(err, `@InjectServiceClient("${spec.service}")`);
       }
     },
   }));

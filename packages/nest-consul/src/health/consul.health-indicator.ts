@@ -46,7 +46,7 @@ export class ConsulHealthIndicator {
   ): Promise<ConsulHealthIndicatorResult> {
     const timeoutMs = toMillis(options.timeout ?? '1s', 'timeout');
     const details: Record<string, unknown> = {};
-    const registration = this.runtime.lifecycle?.current;
+    const registration = this.runtime.lifecycle.registration;
     if (registration) {
       details.registration = {
         id: registration.id,

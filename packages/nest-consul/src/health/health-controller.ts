@@ -1,11 +1,8 @@
-import { type HealthStatus } from '@consulkit/core';
+import { HEALTH_HTTP_STATUS } from '@consulkit/core';
 import { Controller, Get, Inject, Res, type Type, VERSION_NEUTRAL } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { type ConsulHealthSummary } from './check-registry';
-
-/** HTTP status per verdict, as Consul's HTTP checks read them (2xx passing, 429 warning, else critical). */
-const HTTP_STATUS: Record<HealthStatus, number> = { passing: 200, warning: 429, critical: 503 };
+import { type ConsulHealthSummary } from './health-check.types';
 
 /** Body of the health route. */
 export interface ConsulHealthBody extends ConsulHealthSummary {
@@ -36,7 +33,7 @@ export function createHealthController(path: string): Type<unknown> {
       // stale "passing" from a proxy would defeat the check.
       const adapter = this.adapterHost.httpAdapter;
       adapter.setHeader(response, 'Cache-Control', 'no-store');
-      adapter.reply(response, body, HTTP_STATUS[summary.status]);
+      adapter.reply(response, body, HEALTH_HTTP_STATUS[summary.status]);
     }
   }
   return ConsulHealthController;
