@@ -87,7 +87,7 @@ export const startFleet: Step = {
     ctx.fleet = fleet;
     for (const id of ORIGINS) fleet.start('origin', id);
     for (const id of EDGES) fleet.start('edge', id);
-    const ids = [...ORIGINS, ...EDGES];
+    const ids: readonly string[] = [...ORIGINS, ...EDGES];
     await fleet.unlessExited(
       ids,
       waitFor(
@@ -96,7 +96,7 @@ export const startFleet: Step = {
             view.instances('origin', true),
             view.instances('edge', true),
           ]);
-          const passing = [...origins, ...edges].filter((i) => ids.includes(i.id as never));
+          const passing = [...origins, ...edges].filter((i) => ids.includes(i.id));
           progress(`${passing.length}/${ids.length} registered and passing`);
           if (passing.length < ids.length) return false;
           for (const i of passing) ctx.ports.set(i.id, i.port);
