@@ -97,7 +97,8 @@ let memo: Promise<ConsulBinary> | undefined;
  * the result is shared by the whole process.
  */
 export function ensureConsulBinary(options: EnsureConsulBinaryOptions = {}): Promise<ConsulBinary> {
-  const useMemo = Object.keys(options).length === 0;
+  // The logger only changes where progress is reported, not which binary is found.
+  const useMemo = Object.keys(options).every((k) => k === 'logger');
   if (useMemo && memo) return memo;
   const result = locate(options);
   if (useMemo) {

@@ -26,7 +26,7 @@ export async function prepareBinary(
     if (killed.length > 0) logger(`killed stale consul agents of a dead run: ${killed.join(', ')}`);
   }
   if (binary) return { path: binary, version: await consulVersion(binary) };
-  return ensureConsulBinary();
+  return ensureConsulBinary({ logger });
 }
 
 /** One start attempt: the processes to spawn and how to tell they are ready. */
