@@ -3,6 +3,7 @@
  * so every contender is measured in every round), closed-loop load at a fixed concurrency, latency
  * percentiles, client CPU per request, and ratios against the baseline of the same round.
  */
+import { spawnSync } from 'node:child_process';
 
 /** One contender: a function doing one operation. */
 export interface Contender {
@@ -86,6 +87,15 @@ export interface Comparison {
     /** Per-round ops/s ÷ the baseline's ops/s in that round. */
     ratios: number[];
     medianRatio: number;
+    /**
+     * Per-round baseline CPU µs/op ÷ this contender's CPU µs/op: the throughput ratio a CPU-bound
+     * client would see. Steadier than `ratios` on a shared machine, where the server side (and the
+     * neighbours) dominate the wall clock.
+     */
+    cpuRatios: number[];
+    medianCpuRatio: number;
+    /** Raw per-round results, in round order. */
+    rounds: RoundResult[];
   }>;
 }
 
@@ -119,6 +129,9 @@ export async function compare(
         (round) => (round[i] as RoundResult).opsPerSec / (round[0] as RoundResult).opsPerSec,
       );
       const ops = rounds.map((x) => x.opsPerSec);
+      const cpuRatios = perRound.map(
+        (round) => (round[0] as RoundResult).cpuUsPerOp / (round[i] as RoundResult).cpuUsPerOp,
+      );
       return {
         name: c.name,
         medianOpsPerSec: median(ops),
@@ -130,6 +143,9 @@ export async function compare(
         errors: rounds.reduce((sum, x) => sum + x.errors, 0),
         ratios,
         medianRatio: median(ratios),
+        cpuRatios,
+        medianCpuRatio: median(cpuRatios),
+        rounds,
       };
     }),
   };
@@ -138,27 +154,111 @@ export async function compare(
 /** Prints a comparison as an aligned table. */
 export function printComparison(title: string, comparison: Comparison): void {
   console.log(`\n${title} — concurrency ${comparison.concurrency}`);
+  const width = Math.max(...comparison.contenders.map((c) => c.name.length)) + 2;
   console.log(
-    'contender'.padEnd(28) +
+    'contender'.padEnd(width) +
       'req/s (median, min–max)'.padEnd(30) +
       'p50 ms'.padEnd(9) +
       'p99 ms'.padEnd(9) +
       'CPU µs/req'.padEnd(12) +
-      'ratio (median; per round)',
+      'ratio (median; per round)'.padEnd(40) +
+      'CPU ratio (median; per round)',
   );
   for (const c of comparison.contenders) {
     console.log(
-      c.name.padEnd(28) +
+      c.name.padEnd(width) +
         `${c.medianOpsPerSec.toFixed(0)} (${c.minOpsPerSec.toFixed(0)}–${c.maxOpsPerSec.toFixed(0)})`.padEnd(
           30,
         ) +
         c.medianP50Ms.toFixed(2).padEnd(9) +
         c.medianP99Ms.toFixed(2).padEnd(9) +
         c.medianCpuUsPerOp.toFixed(0).padEnd(12) +
-        `${c.medianRatio.toFixed(3)}×; ${c.ratios.map((r) => r.toFixed(2)).join(' ')}` +
+        `${c.medianRatio.toFixed(3)}×; ${c.ratios.map((r) => r.toFixed(2)).join(' ')}`.padEnd(40) +
+        `${c.medianCpuRatio.toFixed(3)}×; ${c.cpuRatios.map((r) => r.toFixed(2)).join(' ')}` +
         (c.errors ? `  errors: ${c.errors}` : ''),
     );
   }
+}
+
+/**
+ * Per-round throughput and CPU ratios of contender `name` against contender `baseline` (any other
+ * contender of the same comparison, e.g. a second baseline).
+ */
+export function ratiosAgainst(
+  comparison: Comparison,
+  name: string,
+  baseline: string,
+): { ratios: number[]; medianRatio: number; cpuRatios: number[]; medianCpuRatio: number } {
+  const of = (n: string) => {
+    const found = comparison.contenders.find((c) => c.name === n);
+    if (!found) throw new Error(`no contender named ${n}`);
+    return found.rounds;
+  };
+  const mine = of(name);
+  const base = of(baseline);
+  const ratios = mine.map((r, i) => r.opsPerSec / (base[i] as RoundResult).opsPerSec);
+  const cpuRatios = mine.map((r, i) => (base[i] as RoundResult).cpuUsPerOp / r.cpuUsPerOp);
+  return { ratios, medianRatio: median(ratios), cpuRatios, medianCpuRatio: median(cpuRatios) };
+}
+
+/** The machine-readable summary of a comparison (for the final JSON line). */
+export function summarize(comparison: Comparison): Record<string, unknown> {
+  const round3 = (x: number) => Number(x.toFixed(3));
+  return {
+    concurrency: comparison.concurrency,
+    contenders: Object.fromEntries(
+      comparison.contenders.map((c) => [
+        c.name,
+        {
+          reqPerSec: Math.round(c.medianOpsPerSec),
+          p50Ms: round3(c.medianP50Ms),
+          p99Ms: round3(c.medianP99Ms),
+          cpuUsPerReq: Math.round(c.medianCpuUsPerOp),
+          ratio: round3(c.medianRatio),
+          cpuRatio: round3(c.medianCpuRatio),
+          errors: c.errors,
+        },
+      ]),
+    ),
+  };
+}
+
+/** A number with `digits` decimals, or `n/a` when not finite. */
+export function fmt(x: number, digits = 2): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+}
+
+/**
+ * Ends the process if a benchmark overruns `ms` (the agent harness stops its agents on exit): a
+ * benchmark must never hang the run.
+ */
+export function watchdog(ms: number, name: string): void {
+  setTimeout(() => {
+    console.error(`${name}: gave up after ${Math.round(ms / 1000)} s`);
+    process.exit(2);
+  }, ms).unref();
+}
+
+/**
+ * Makes sure `global.gc` exists (live-heap measures need it): when it does not, re-runs this
+ * script in a child with `--expose-gc` and exits with its status. Returns only in a process that
+ * has `gc`.
+ */
+export function ensureExposeGc(): () => void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) return gc;
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  );
+  process.exit(result.status ?? 1);
+}
+
+/** Reads a `--name=value` string flag. */
+export function stringFlag(name: string): string | undefined {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg?.slice(name.length + 3);
 }
 
 /** Reads `--name=value` flags. */

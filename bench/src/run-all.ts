@@ -11,7 +11,8 @@ for (const name of BENCHES) {
     console.log(`\n(${name}: not built yet)`);
     continue;
   }
-  const result = spawnSync(process.execPath, [file, ...process.argv.slice(2)], {
+  // --expose-gc: large-watch reads the live heap after a full gc.
+  const result = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
   if (result.status !== 0) failed++;
