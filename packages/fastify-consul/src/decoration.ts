@@ -3,6 +3,8 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
+  type HealthCheckFunction,
+  type HealthSummary,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -12,7 +14,6 @@ import {
   type ServiceClient,
   type ServiceLifecycle,
 } from '@consulkit/core';
-import { type CheckFunction, type HealthSummary } from './checks';
 
 /**
  * `app.consul`: the Consul client and the recipes, bound to the app's lifetime. Everything created
@@ -50,7 +51,7 @@ export interface FastifyConsul {
    * Adds a health check function, run by the health route and by the TTL heartbeat. Returns a
    * function that removes it. Names are unique.
    */
-  addCheck(name: string, fn: CheckFunction): () => void;
+  addCheck(name: string, fn: HealthCheckFunction): () => void;
   /** Runs every check function now and returns the aggregated verdict. */
   health(): Promise<HealthSummary>;
   /**

@@ -1,6 +1,5 @@
-import { HEALTH_HTTP_STATUS, type HealthCheckRegistry } from '@consulkit/core';
+import { HEALTH_HTTP_STATUS, type HealthCheckRegistry, type HealthSummary } from '@consulkit/core';
 import { type FastifyInstance } from 'fastify';
-import { type HealthSummary } from './checks';
 
 /** Body of the health route. */
 export interface HealthRouteBody extends HealthSummary {

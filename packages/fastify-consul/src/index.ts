@@ -1,12 +1,11 @@
-import fp from 'fastify-plugin';
 import {
-  type CheckFunction as CheckFunctionType,
-  type CheckOutcome as CheckOutcomeType,
-  type CheckReport as CheckReportType,
-  type CheckResult as CheckResultType,
-  type CheckStatus as CheckStatusType,
-  type HealthSummary as HealthSummaryType,
-} from './checks';
+  type HealthCheckFunction,
+  type HealthCheckResult,
+  type HealthReport,
+  type HealthStatus,
+  type HealthSummary as CoreHealthSummary,
+} from '@consulkit/core';
+import fp from 'fastify-plugin';
 import { type FastifyConsul as FastifyConsulType } from './decoration';
 import { FastifyConsulAlreadyRegisteredError as AlreadyRegisteredError } from './errors';
 import { type HealthRouteBody as HealthRouteBodyType } from './health-route';
@@ -60,17 +59,17 @@ declare namespace fastifyConsul {
   /** The `app.consul` decoration. */
   export type FastifyConsul = FastifyConsulType;
   /** A function added with `app.consul.addCheck`. */
-  export type CheckFunction = CheckFunctionType;
+  export type CheckFunction = HealthCheckFunction;
   /** What a check function returns. */
-  export type CheckResult = CheckResultType;
+  export type CheckResult = HealthCheckResult;
   /** A check's status with an output. */
-  export type CheckReport = CheckReportType;
+  export type CheckReport = HealthReport;
   /** `passing`, `warning` or `critical`. */
-  export type CheckStatus = CheckStatusType;
+  export type CheckStatus = HealthStatus;
   /** The outcome of one check. */
-  export type CheckOutcome = CheckOutcomeType;
+  export type CheckOutcome = HealthReport;
   /** The outcome of every check. */
-  export type HealthSummary = HealthSummaryType;
+  export type HealthSummary = CoreHealthSummary;
   /** Body of the health route. */
   export type HealthRouteBody = HealthRouteBodyType;
 }

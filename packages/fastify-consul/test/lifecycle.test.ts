@@ -106,7 +106,7 @@ describe('lifecycle with a real agent and a real listen', () => {
         registered: await catalogIds(consul, name),
       }),
       (s) => !s.passing.includes(id) && s.registered.includes(id),
-      1_900,
+      { timeout: 1_900 },
     );
     const [entry] = await consul.health.service(name);
     expect(entry?.checks.some((c) => c.checkId === `_service_maintenance:${id}`)).toBe(true);
@@ -136,8 +136,7 @@ describe('lifecycle with a real agent and a real listen', () => {
         ping: await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.text()),
       }),
       (s) => s.passing === 0,
-      1_400,
-      50,
+      { timeout: 1_400, interval: 50 },
     );
     expect(during.ping).toBe('pong');
     await draining;

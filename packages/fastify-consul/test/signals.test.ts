@@ -59,8 +59,7 @@ describe('closeOnSignals', () => {
           })),
         }),
         (s) => s.passing === 0,
-        1_400,
-        50,
+        { timeout: 1_400, interval: 50 },
       );
       expect(during.ping).toEqual({ status: 200, body: 'pong' });
       const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];

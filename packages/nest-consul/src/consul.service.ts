@@ -3,6 +3,8 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
+  type HealthCheckFunction,
+  type HealthSummary,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -12,7 +14,6 @@ import {
   type ServiceClient,
 } from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
-import { type ConsulCheckFunction, type ConsulHealthSummary } from './health/health-check.types';
 import { ConsulRuntime } from './internal/consul-runtime';
 
 /**
@@ -94,12 +95,12 @@ export class ConsulService {
    * Adds a health check function, run by the health controller and by the TTL heartbeat (option
    * `ttl`). Returns a function that removes it. Names are unique.
    */
-  addCheck(name: string, fn: ConsulCheckFunction): () => void {
+  addCheck(name: string, fn: HealthCheckFunction): () => void {
     return this.runtime.checks.add(name, fn);
   }
 
   /** Runs every check function now and returns the aggregated verdict. */
-  health(): Promise<ConsulHealthSummary> {
+  health(): Promise<HealthSummary> {
     return this.runtime.checks.run();
   }
 

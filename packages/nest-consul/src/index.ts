@@ -29,10 +29,11 @@ export type {
   ConsulHealthIndicatorResult,
   ConsulHealthIndicatorOptions,
 } from './health/consul.health-indicator';
+// The app's check functions are core's (`HealthCheckRegistry`), under the module's names.
 export type {
-  ConsulCheckFunction,
-  ConsulCheckResult,
-  ConsulCheckReport,
-  ConsulHealthSummary,
-} from './health/health-check.types';
+  HealthCheckFunction as ConsulCheckFunction,
+  HealthCheckResult as ConsulCheckResult,
+  HealthReport as ConsulCheckReport,
+  HealthSummary as ConsulHealthSummary,
+} from '@consulkit/core';
 export type { ConsulHealthBody } from './health/health-controller';

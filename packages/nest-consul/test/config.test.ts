@@ -113,8 +113,7 @@ describe.each(PLATFORMS)('@ConsulConfig on %s with a real agent', (_platform, ad
     await waitFor(
       () => settings.originTimeout,
       (v) => v === '5s',
-      5_000,
-      10,
+      { timeout: 5_000, interval: 10 },
     );
     // Measured, not asserted (wall-clock assertions are flaky on a shared machine).
     process.stdout.write(

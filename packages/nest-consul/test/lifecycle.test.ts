@@ -85,8 +85,7 @@ describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform
         catalog: await catalogIds(consul, name),
       }),
       (s) => s.passing.length === 0 && s.catalog.includes(id),
-      5_000,
-      20,
+      { timeout: 5_000, interval: 20 },
     );
     await closing;
     expect(await catalogIds(consul, name)).toEqual([]);

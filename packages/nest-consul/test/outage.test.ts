@@ -47,16 +47,14 @@ describe.each(PLATFORMS)('Consul unreachable at startup, on %s', (_platform, ada
       await waitFor(
         () => consul.health.service(name, { passing: true }),
         (list) => list.length === 1,
-        30_000,
-        200,
+        { timeout: 30_000, interval: 200 },
       );
       expect(app.get(ConsulService).registration?.status).toBe('registered');
       await consul.kv.put('config/outage/mode', 'full');
       await waitFor(
         () => settings.mode,
         (mode) => mode === 'full',
-        30_000,
-        100,
+        { timeout: 30_000, interval: 100 },
       );
     } finally {
       await consul.close();

@@ -1,11 +1,10 @@
-import { HEALTH_HTTP_STATUS } from '@consulkit/core';
+import { HEALTH_HTTP_STATUS, type HealthSummary } from '@consulkit/core';
 import { Controller, Get, Inject, Res, type Type, VERSION_NEUTRAL } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { type ConsulHealthSummary } from './health-check.types';
 
 /** Body of the health route. */
-export interface ConsulHealthBody extends ConsulHealthSummary {
+export interface ConsulHealthBody extends HealthSummary {
   /** Registered service name, when the app registers one. */
   service?: string;
 }

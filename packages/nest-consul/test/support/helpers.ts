@@ -2,42 +2,26 @@ import { execFile } from 'node:child_process';
 import { type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Consul, type ConsulOptions, silentLogger } from '@consulkit/core';
-import { startConsul, type ConsulAgent } from '@consulkit/testing';
+import { type ConsulAgent, type ConsulClientFixture, useConsulAgent } from '@consulkit/testing';
 import { type INestApplication, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { type AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 
-/** A real Consul agent for one test file; clients made through it are closed after the file. */
-export interface AgentFixture {
-  readonly agent: ConsulAgent;
-  /** A client on the agent for assertions (silent logger), closed in afterAll. */
-  client(options?: ConsulOptions): Consul;
-}
+// The generic helpers, for the tests' convenience: they live in @consulkit/testing.
+export { uniqueName, waitFor } from '@consulkit/testing';
+
+/** A real Consul agent for one test file, with clients (silent logger) closed after the file. */
+export type AgentFixture = ConsulClientFixture<Consul, ConsulOptions>;
 
 /** Starts a real agent in `beforeAll`, stops it (and the fixture's clients) in `afterAll`. */
 export function useAgent(): AgentFixture {
-  let agent: ConsulAgent | undefined;
-  const clients: Consul[] = [];
-  beforeAll(async () => {
-    agent = await startConsul();
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await agent?.stop();
-  }, 60_000);
-  return {
-    get agent() {
-      if (!agent) throw new Error('agent not started yet');
-      return agent;
-    },
-    client(options: ConsulOptions = {}) {
-      const client = new Consul({ address: this.agent.address, logger: silentLogger, ...options });
-      clients.push(client);
-      return client;
-    },
-  };
+  return useConsulAgent(
+    {},
+    (agent, options?: ConsulOptions) =>
+      new Consul({ address: agent.address, logger: silentLogger, ...options }),
+  );
 }
 
 /** The two HTTP platforms every lifecycle test runs on. */
@@ -119,40 +103,6 @@ export function boundPort(app: INestApplication): number {
   const address = (app.getHttpServer() as { address(): AddressInfo | string | null }).address();
   if (typeof address !== 'object' || address === null) throw new Error('not listening');
   return address.port;
-}
-
-/** Polls `probe` until `accept` holds; fails after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  accept: (value: T) => boolean,
-  timeoutMs = 10_000,
-  everyMs = 50,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > until) {
-      const detail = lastError ? ` (last error: ${String(lastError)})` : '';
-      throw new Error(
-        `condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}${detail}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-let counter = 0;
-/** A name unique within the run. */
-export function uniqueName(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${process.pid}-${counter}`;
 }
 
 const run = promisify(execFile);
