@@ -11,6 +11,18 @@ export interface ConsulAgentFixture {
   defer(cleanup: () => unknown): void;
 }
 
+/** A {@link ConsulAgentFixture} that also makes clients on the agent, closed in `afterAll`. */
+export interface ConsulClientFixture<C, O> extends ConsulAgentFixture {
+  /** A client made by the factory given to {@link useConsulAgent}, closed after the file. */
+  client(options?: O): C;
+}
+
+/** Makes a client on `agent` (e.g. `new Consul({ address: agent.address, ...options })`). */
+export type AgentClientFactory<C extends { close(): unknown }, O> = (
+  agent: ConsulAgent,
+  options: O | undefined,
+) => C;
+
 /** Options of {@link useConsulAgent}: those of `startConsul`, plus the hooks' timeout. */
 export interface UseConsulAgentOptions extends StartConsulOptions {
   /** Timeout of the `beforeAll`/`afterAll` hooks, in milliseconds. Default `60000`. */
@@ -30,7 +42,25 @@ type Hook = (fn: () => Promise<void>, timeout?: number) => void;
  *   await fetch(`${fx.agent.address}/v1/kv/a`, { method: 'PUT', body: '1' });
  * });
  */
-export function useConsulAgent(options: UseConsulAgentOptions = {}): ConsulAgentFixture {
+export function useConsulAgent(options?: UseConsulAgentOptions): ConsulAgentFixture;
+/**
+ * {@link useConsulAgent} with a `client(options?)` method: each client is made by `makeClient` on
+ * the running agent and closed in `afterAll`, before the agent stops.
+ *
+ * @example
+ * const fx = useConsulAgent({}, (agent, options?: ConsulOptions) =>
+ *   new Consul({ address: agent.address, token: agent.token, ...options }),
+ * );
+ * it('writes KV', async () => { await fx.client().kv.put('a', '1'); });
+ */
+export function useConsulAgent<C extends { close(): unknown }, O = undefined>(
+  options: UseConsulAgentOptions,
+  makeClient: AgentClientFactory<C, O>,
+): ConsulClientFixture<C, O>;
+export function useConsulAgent<C extends { close(): unknown }, O>(
+  options: UseConsulAgentOptions = {},
+  makeClient?: AgentClientFactory<C, O>,
+): ConsulAgentFixture | ConsulClientFixture<C, O> {
   const { hookTimeout = 60_000, ...startOptions } = options;
   const hooks = globalThis as { beforeAll?: Hook; afterAll?: Hook };
   if (typeof hooks.beforeAll !== 'function' || typeof hooks.afterAll !== 'function') {
@@ -48,7 +78,7 @@ export function useConsulAgent(options: UseConsulAgentOptions = {}): ConsulAgent
     await Promise.allSettled(pending.map(async (cleanup) => cleanup()));
     await agent?.stop();
   }, hookTimeout);
-  return {
+  const fixture: ConsulAgentFixture = {
     get agent() {
       if (!agent) throw new Error('agent not started yet (use it inside a test or a hook)');
       return agent;
@@ -57,4 +87,12 @@ export function useConsulAgent(options: UseConsulAgentOptions = {}): ConsulAgent
       cleanups.push(cleanup);
     },
   };
+  if (!makeClient) return fixture;
+  return Object.assign(fixture, {
+    client(clientOptions?: O): C {
+      const client = makeClient(fixture.agent, clientOptions);
+      fixture.defer(() => client.close());
+      return client;
+    },
+  });
 }

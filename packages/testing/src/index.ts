@@ -25,4 +25,9 @@ export type { HarnessLogger } from './log';
 export { waitFor, delay, uniqueName } from './wait';
 export type { WaitForOptions } from './wait';
 export { useConsulAgent } from './fixture';
-export type { ConsulAgentFixture, UseConsulAgentOptions } from './fixture';
+export type {
+  ConsulAgentFixture,
+  ConsulClientFixture,
+  AgentClientFactory,
+  UseConsulAgentOptions,
+} from './fixture';

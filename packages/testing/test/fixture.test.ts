@@ -28,3 +28,30 @@ describe('useConsulAgent', () => {
     expect(cleaned).toEqual(['client closed']);
   });
 });
+
+describe('useConsulAgent with a client factory', () => {
+  const made: Array<{ address: string; tag: string | undefined; closed: boolean }> = [];
+  const fx = useConsulAgent({}, (agent, tag?: string) => {
+    const client = {
+      address: agent.address,
+      tag,
+      closed: false,
+      close() {
+        client.closed = true;
+      },
+    };
+    made.push(client);
+    return client;
+  });
+
+  it('makes clients on the running agent with the given options', () => {
+    const client = fx.client('assertions');
+    expect(client).toMatchObject({ address: fx.agent.address, tag: 'assertions', closed: false });
+    expect(fx.client().tag).toBeUndefined();
+  });
+
+  afterAll(() => {
+    expect(made).toHaveLength(2);
+    expect(made.every((c) => c.closed)).toBe(true);
+  });
+});

@@ -1,12 +1,12 @@
-import { type ConsulAgent, type StartConsulOptions, useConsulAgent } from '@consulkit/testing';
+import {
+  type ConsulClientFixture,
+  type StartConsulOptions,
+  useConsulAgent,
+} from '@consulkit/testing';
 import { Consul, type ConsulOptions } from '../../src';
 
-/** A real agent for one test file, with clients that are all closed after the file. */
-export interface AgentFixture {
-  readonly agent: ConsulAgent;
-  /** A client on the agent (token and CA filled in); closed automatically in afterAll. */
-  client(options?: ConsulOptions): Consul;
-}
+/** A real agent for one test file, with clients (token and CA filled in) closed after the file. */
+export type AgentFixture = ConsulClientFixture<Consul, ConsulOptions>;
 
 /**
  * Starts a real Consul agent in `beforeAll` and stops it (and every client made through the
@@ -14,21 +14,14 @@ export interface AgentFixture {
  * file level.
  */
 export function useAgent(options: StartConsulOptions = {}): AgentFixture {
-  const fx = useConsulAgent(options);
-  return {
-    get agent() {
-      return fx.agent;
-    },
-    client(clientOptions: ConsulOptions = {}) {
-      const agent = fx.agent;
-      const client = new Consul({
+  return useConsulAgent(
+    options,
+    (agent, clientOptions?: ConsulOptions) =>
+      new Consul({
         address: agent.address,
         token: agent.token,
         tls: agent.ca ? { ca: agent.ca } : undefined,
         ...clientOptions,
-      });
-      fx.defer(() => client.close());
-      return client;
-    },
-  };
+      }),
+  );
 }
