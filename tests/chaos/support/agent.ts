@@ -1,45 +1,26 @@
 import { Consul, type ConsulLogger, type ConsulOptions, silentLogger } from '@consulkit/core';
-import { type ConsulAgent, startConsul, type StartConsulOptions } from '@consulkit/testing';
+import {
+  type ConsulClientFixture,
+  type StartConsulOptions,
+  useConsulAgent,
+} from '@consulkit/testing';
 
-/** A real agent for one test file, with clients closed after it. */
-export interface AgentFixture {
-  readonly agent: ConsulAgent;
-  /** A client on the agent (token and CA filled in); closed in afterAll. */
-  client(options?: ConsulOptions): Consul;
-}
+/** A real agent for one test file, with clients (token, CA, silent logger) closed after it. */
+export type AgentFixture = ConsulClientFixture<Consul, ConsulOptions>;
 
 /** Starts a real Consul agent in `beforeAll`, stops it (and the fixture's clients) in `afterAll`. */
 export function useAgent(options: StartConsulOptions = {}): AgentFixture {
-  let agent: ConsulAgent | undefined;
-  const clients: Consul[] = [];
-  beforeAll(async () => {
-    agent = await startConsul(options);
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await agent?.stop();
-  }, 60_000);
-  const started = (): ConsulAgent => {
-    if (!agent) throw new Error('agent not started yet (use it inside a test or hook)');
-    return agent;
-  };
-  return {
-    get agent() {
-      return started();
-    },
-    client(clientOptions: ConsulOptions = {}) {
-      const a = started();
-      const client = new Consul({
-        address: a.address,
-        token: a.token,
-        tls: a.ca ? { ca: a.ca } : undefined,
+  return useConsulAgent(
+    { ...options, hookTimeout: 90_000 },
+    (agent, clientOptions?: ConsulOptions) =>
+      new Consul({
+        address: agent.address,
+        token: agent.token,
+        tls: agent.ca ? { ca: agent.ca } : undefined,
         logger: silentLogger,
         ...clientOptions,
-      });
-      clients.push(client);
-      return client;
-    },
-  };
+      }),
+  );
 }
 
 /** A logger that keeps every line (level, message, context) for assertions. */

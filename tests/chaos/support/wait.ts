@@ -1,33 +1,7 @@
 /** Bounded waiting: every loop in this suite ends by count or by time. */
 
-/** Resolves after `ms`. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Polls `probe` every `interval` ms until it returns a truthy value, failing after `timeout` ms
- * with the last error seen (a bounded loop).
- */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  { timeout = 15_000, interval = 50, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeout} ms${last ? `: ${String(last)}` : ''}`);
-    }
-    await delay(interval);
-  }
-}
+// `waitFor(probe, { timeout, interval, what })` and `delay(ms)` are the generic ones.
+export { delay, waitFor } from '@consulkit/testing';
 
 /**
  * Settles like `promise`, or rejects after `ms` with "hung": proves a call cannot hang (the guard
