@@ -31,6 +31,27 @@ export interface UseConsulAgentOptions extends StartConsulOptions {
 
 type Hook = (fn: () => Promise<void>, timeout?: number) => void;
 
+/** How a client reaches an agent: what `new Consul({...})` of `@consulkit/core` needs. */
+export interface AgentConnection {
+  /** `http://127.0.0.1:<port>`, or `https://...` with `tls`. */
+  address: string;
+  /** The ACL master token, for an agent started with `acl`. */
+  token?: string;
+  /** The CA to trust, for an agent started with `tls`. */
+  tls?: { ca: string };
+}
+
+/**
+ * The client options that reach `agent` (address, and the token and CA when it has them), e.g.
+ * `new Consul({ ...agentConnection(agent), logger })`.
+ */
+export function agentConnection(agent: ConsulAgent): AgentConnection {
+  const connection: AgentConnection = { address: agent.address };
+  if (agent.token !== undefined) connection.token = agent.token;
+  if (agent.ca !== undefined) connection.tls = { ca: agent.ca };
+  return connection;
+}
+
 /**
  * Starts a real Consul agent in `beforeAll` and stops it in `afterAll` (after the cleanups given
  * to `defer`), for the current test file or `describe` block. Needs a runner with jest-style

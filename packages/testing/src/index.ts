@@ -24,10 +24,11 @@ export { silentLogger, stderrLogger } from './log';
 export type { HarnessLogger } from './log';
 export { waitFor, delay, uniqueName } from './wait';
 export type { WaitForOptions } from './wait';
-export { useConsulAgent } from './fixture';
+export { useConsulAgent, agentConnection } from './fixture';
 export type {
   ConsulAgentFixture,
   ConsulClientFixture,
   AgentClientFactory,
+  AgentConnection,
   UseConsulAgentOptions,
 } from './fixture';

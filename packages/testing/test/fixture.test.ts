@@ -1,4 +1,4 @@
-import { useConsulAgent } from '../src';
+import { agentConnection, type ConsulAgent, useConsulAgent } from '../src';
 
 describe('useConsulAgent', () => {
   const fx = useConsulAgent();
@@ -53,5 +53,20 @@ describe('useConsulAgent with a client factory', () => {
   afterAll(() => {
     expect(made).toHaveLength(2);
     expect(made.every((c) => c.closed)).toBe(true);
+  });
+});
+
+describe('agentConnection', () => {
+  it('gives the address, and the token and CA only when the agent has them', () => {
+    const plain = { address: 'http://127.0.0.1:8500', token: undefined, ca: undefined };
+    expect(agentConnection(plain as unknown as ConsulAgent)).toEqual({
+      address: 'http://127.0.0.1:8500',
+    });
+    const secured = { address: 'https://127.0.0.1:8501', token: 't0k3n', ca: 'PEM' };
+    expect(agentConnection(secured as unknown as ConsulAgent)).toEqual({
+      address: 'https://127.0.0.1:8501',
+      token: 't0k3n',
+      tls: { ca: 'PEM' },
+    });
   });
 });

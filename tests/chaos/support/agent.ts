@@ -1,5 +1,6 @@
 import { Consul, type ConsulLogger, type ConsulOptions, silentLogger } from '@consulkit/core';
 import {
+  agentConnection,
   type ConsulClientFixture,
   type StartConsulOptions,
   useConsulAgent,
@@ -13,13 +14,7 @@ export function useAgent(options: StartConsulOptions = {}): AgentFixture {
   return useConsulAgent(
     { ...options, hookTimeout: 90_000 },
     (agent, clientOptions?: ConsulOptions) =>
-      new Consul({
-        address: agent.address,
-        token: agent.token,
-        tls: agent.ca ? { ca: agent.ca } : undefined,
-        logger: silentLogger,
-        ...clientOptions,
-      }),
+      new Consul({ ...agentConnection(agent), logger: silentLogger, ...clientOptions }),
   );
 }
 

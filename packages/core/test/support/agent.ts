@@ -1,4 +1,5 @@
 import {
+  agentConnection,
   type ConsulClientFixture,
   type StartConsulOptions,
   useConsulAgent,
@@ -17,11 +18,6 @@ export function useAgent(options: StartConsulOptions = {}): AgentFixture {
   return useConsulAgent(
     options,
     (agent, clientOptions?: ConsulOptions) =>
-      new Consul({
-        address: agent.address,
-        token: agent.token,
-        tls: agent.ca ? { ca: agent.ca } : undefined,
-        ...clientOptions,
-      }),
+      new Consul({ ...agentConnection(agent), ...clientOptions }),
   );
 }

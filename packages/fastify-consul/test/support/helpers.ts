@@ -1,5 +1,10 @@
 import { Writable } from 'node:stream';
-import { type ConsulClientFixture, freePorts, useConsulAgent } from '@consulkit/testing';
+import {
+  agentConnection,
+  type ConsulClientFixture,
+  freePorts,
+  useConsulAgent,
+} from '@consulkit/testing';
 
 // The generic helpers, for the tests' convenience: they live in @consulkit/testing.
 export { uniqueName, waitFor } from '@consulkit/testing';
@@ -14,7 +19,7 @@ export function useAgent(): AgentFixture {
   return useConsulAgent(
     {},
     (agent, options?: ConsulOptions) =>
-      new Consul({ address: agent.address, logger: silentLogger, ...options }),
+      new Consul({ ...agentConnection(agent), logger: silentLogger, ...options }),
   );
 }
 

@@ -2,7 +2,12 @@ import { execFile } from 'node:child_process';
 import { type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Consul, type ConsulOptions, silentLogger } from '@consulkit/core';
-import { type ConsulAgent, type ConsulClientFixture, useConsulAgent } from '@consulkit/testing';
+import {
+  agentConnection,
+  type ConsulAgent,
+  type ConsulClientFixture,
+  useConsulAgent,
+} from '@consulkit/testing';
 import { type INestApplication, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { type AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -20,7 +25,7 @@ export function useAgent(): AgentFixture {
   return useConsulAgent(
     {},
     (agent, options?: ConsulOptions) =>
-      new Consul({ address: agent.address, logger: silentLogger, ...options }),
+      new Consul({ ...agentConnection(agent), logger: silentLogger, ...options }),
   );
 }
 
