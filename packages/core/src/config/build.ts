@@ -43,6 +43,8 @@ export class SnapshotBuilder {
       let value: unknown;
       if (cached && cached.mode === mode && sameBytes(cached.raw, entry.rawValue)) {
         value = cached.value;
+        // Same bytes: keep the record (no allocation per unchanged key of a large prefix).
+        cache.set(entry.key, cached);
       } else {
         try {
           // The Consul key names the error: that is what an operator fixes.
@@ -51,8 +53,8 @@ export class SnapshotBuilder {
           errors.push(err as ConsulConfigParseError);
           continue;
         }
+        cache.set(entry.key, { raw: entry.rawValue, mode, value });
       }
-      cache.set(entry.key, { raw: entry.rawValue, mode, value });
       entries.push([key, value]);
       sources[key] = entry.key;
     }

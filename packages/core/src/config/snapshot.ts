@@ -69,27 +69,44 @@ export function diffSnapshots(
 ): ConfigChange[] {
   const oldValues = before.values as Readonly<Record<string, unknown>>;
   const newValues = after.values as Readonly<Record<string, unknown>>;
-  const keys = new Set([
-    ...Object.keys(oldValues),
-    ...Object.keys(newValues),
-    ...Object.keys(before.sources),
-    ...Object.keys(after.sources),
-  ]);
   const changes: ConfigChange[] = [];
-  for (const key of [...keys].sort()) {
+  const visit = (key: string) => {
     const previous = own(oldValues, key);
     const value = own(newValues, key);
     const previousSource = own(before.sources, key);
     const source = own(after.sources, key);
-    if (previousSource === source && isDeepStrictEqual(previous, value)) continue;
+    // An unchanged key keeps the very same value (the builder reuses its parse): in a large
+    // prefix that is nearly every key, so skip the structural compare for them.
+    if (
+      previousSource === source &&
+      (Object.is(previous, value) || isDeepStrictEqual(previous, value))
+    ) {
+      return;
+    }
     const deleted = previousSource !== undefined && source === undefined;
     changes.push(
       deleted
         ? { key, previous, value, source, previousSource, deleted: true }
         : { key, previous, value, source, previousSource },
     );
+  };
+  // Every key once: the union of both snapshots' values and sources, without building it.
+  for (const key of Object.keys(newValues)) visit(key);
+  for (const key of Object.keys(after.sources)) if (!hasOwn(newValues, key)) visit(key);
+  for (const key of Object.keys(oldValues)) {
+    if (!hasOwn(newValues, key) && !hasOwn(after.sources, key)) visit(key);
   }
-  return changes;
+  for (const key of Object.keys(before.sources)) {
+    if (!hasOwn(newValues, key) && !hasOwn(after.sources, key) && !hasOwn(oldValues, key)) {
+      visit(key);
+    }
+  }
+  // Key order, as `Array.prototype.sort` orders strings (UTF-16 code units).
+  return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function hasOwn(record: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, key);
 }
 
 function own<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
