@@ -51,6 +51,8 @@ export interface ConsulResponse {
   text: string;
   /** Index, leader contact and cache state read from the headers. */
   meta: QueryMeta;
+  /** The call this answers, for errors about the answer (never holds the token). */
+  request?: ConsulRequestInfo;
 }
 
 const CONNECT_FAILURES = new Set([
@@ -290,6 +292,7 @@ export class Transport {
       headers: response.headers,
       text,
       meta: parseMeta(response.headers, performance.now() - started),
+      request: info,
     };
   }
 

@@ -1,7 +1,7 @@
 import { type Duration, formatGoDuration, toMillis } from '../duration';
 import { ConsulConfigError, ConsulError } from '../errors';
 import { encodeSegment } from '../internal/path';
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
 import { type ServiceDefinition, serviceDefinitionToWire } from '../models/service-definition';
@@ -109,7 +109,7 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    return withMeta(agentServiceFromWire(parseConsulJson<AgentServiceWire>(res.text)), res.meta);
+    return withMeta(decodeConsulJson(res, agentServiceFromWire), res.meta);
   };
 
   const api: AgentServiceApi = Object.assign(read, {
@@ -168,7 +168,7 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
         allowStatus: [404, 429, 503],
       });
       if (res.status === 404) return { status: 'unknown', service: undefined, checks: [] };
-      return healthFromWire(parseConsulJson<AgentHealthWire>(res.text));
+      return decodeConsulJson(res, healthFromWire);
     },
 
     async healthByName(name: string, options: CallOptions = {}): Promise<AgentServicesHealth> {
@@ -179,10 +179,12 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
         allowStatus: [404, 429, 503],
       });
       if (res.status === 404) return { status: 'unknown', instances: [] };
-      const instances = (parseConsulJson<AgentHealthWire[] | null>(res.text) ?? []).map((w) => ({
-        ...healthFromWire(w),
-        service: agentServiceFromWire(w.Service),
-      }));
+      const instances = decodeConsulJson(res, (wire: AgentHealthWire[] | null) =>
+        (wire ?? []).map((w) => ({
+          ...healthFromWire(w),
+          service: agentServiceFromWire(w.Service),
+        })),
+      );
       return { status: statusFromCode(res.status, instances), instances };
     },
   });

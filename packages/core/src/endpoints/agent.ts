@@ -1,5 +1,5 @@
 import { ConsulConfigError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
 import { type CallOptions, type QueryOptions, type WithMeta, type WriteOptions } from '../query';
@@ -126,22 +126,23 @@ export class Agent {
   /** The agent's configuration and member info, with its parsed Consul `version`. */
   async self(options: CallOptions = {}): Promise<AgentSelf> {
     const res = await this.transport.send({ method: 'GET', path: '/v1/agent/self', options });
-    const raw = parseConsulJson<SelfWire & Record<string, unknown>>(res.text);
-    const c = raw.Config;
-    return {
-      config: {
-        datacenter: c.Datacenter,
-        nodeName: c.NodeName,
-        nodeId: c.NodeID,
-        server: c.Server,
-        revision: c.Revision,
-        version: c.Version,
-      },
-      version: parseConsulVersion(c.Version),
-      member: memberFromWire(raw.Member),
-      nodeMeta: { ...(raw.Meta ?? {}) },
-      raw,
-    };
+    return decodeConsulJson(res, (raw: SelfWire & Record<string, unknown>) => {
+      const c = raw.Config;
+      return {
+        config: {
+          datacenter: c.Datacenter,
+          nodeName: c.NodeName,
+          nodeId: c.NodeID,
+          server: c.Server,
+          revision: c.Revision,
+          version: c.Version,
+        },
+        version: parseConsulVersion(c.Version),
+        member: memberFromWire(raw.Member),
+        nodeMeta: { ...(raw.Meta ?? {}) },
+        raw,
+      };
+    });
   }
 
   /** Members of the agent's gossip pool. */
@@ -152,7 +153,7 @@ export class Agent {
       query: { wan: options.wan === true ? '1' : undefined, segment: options.segment },
       options,
     });
-    return (parseConsulJson<MemberWire[] | null>(res.text) ?? []).map(memberFromWire);
+    return decodeConsulJson(res, (wire: MemberWire[] | null) => (wire ?? []).map(memberFromWire));
   }
 
   /** Instances registered on this agent, by ID (`filter` supported). */

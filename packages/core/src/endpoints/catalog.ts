@@ -1,4 +1,4 @@
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import {
   type CatalogDeregistration,
@@ -53,7 +53,7 @@ export class Catalog {
       path: '/v1/catalog/datacenters',
       options,
     });
-    return parseConsulJson<string[] | null>(res.text) ?? [];
+    return decodeConsulJson(res, (wire: string[] | null) => [...(wire ?? [])]);
   }
 
   /** Nodes of the datacenter (`near`, `nodeMeta`, `filter`, blocking). */
@@ -112,15 +112,15 @@ export class Catalog {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    const wire = parseConsulJson<NodeServicesWire | null>(res.text);
-    if (!wire) return undefined;
-    return withMeta(
-      {
-        node: catalogNodeFromWire(wire.Node),
-        services: mapRecord(wire.Services, agentServiceFromWire),
-      },
-      res.meta,
+    const node = decodeConsulJson(res, (wire: NodeServicesWire | null) =>
+      wire
+        ? {
+            node: catalogNodeFromWire(wire.Node),
+            services: mapRecord(wire.Services, agentServiceFromWire),
+          }
+        : undefined,
     );
+    return node ? withMeta(node, res.meta) : undefined;
   }
 
   /** Writes a node (and optionally a service and checks) to the catalog. Resolves Consul's boolean. */

@@ -1,5 +1,5 @@
 import { ConsulConfigError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions } from '../query';
 import { type Transport } from '../transport';
@@ -89,7 +89,7 @@ export class Event {
       options,
       idempotent: false,
     });
-    return userEventFromWire(parseConsulJson<UserEventWire>(res.text));
+    return decodeConsulJson(res, userEventFromWire);
   }
 
   /**

@@ -1,5 +1,5 @@
-import { ConsulConfigError } from '../errors';
-import { parseConsulJson, toFlags } from '../internal/json';
+import { ConsulConfigError, ConsulProtocolError } from '../errors';
+import { decodeConsulJson, stringList, toFlags } from '../internal/json';
 import { encodeKey } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
@@ -65,8 +65,13 @@ export interface KvWireEntry {
 /** Largest value Consul accepts by default (`kv_max_value_size`). */
 export const KV_MAX_VALUE_SIZE = 512 * 1024;
 
-/** Converts Consul's wire shape to a {@link KvEntry}. */
+/**
+ * Converts Consul's wire shape to a {@link KvEntry}. A malformed entry (not an object, `Key` not a
+ * string, an index that is not a non-negative integer, `Value` or `Session` not a string) throws a
+ * `ConsulProtocolError` naming the field, so config stores and watches keep their last good value.
+ */
 export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
+  checkWireEntry(wire);
   const rawValue =
     wire.Value === null || wire.Value === undefined ? null : Buffer.from(wire.Value, 'base64');
   return {
@@ -79,6 +84,30 @@ export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
     lockIndex: wire.LockIndex,
     session: wire.Session,
   };
+}
+
+function checkWireEntry(wire: unknown): asserts wire is KvWireEntry {
+  const bad = (field: string) =>
+    new ConsulProtocolError(`Consul answered a KV entry with an invalid "${field}"`);
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) throw bad('entry');
+  const w = wire as Record<string, unknown>;
+  if (typeof w.Key !== 'string') throw bad('Key');
+  for (const field of ['CreateIndex', 'ModifyIndex', 'LockIndex']) {
+    const index = w[field];
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) throw bad(field);
+  }
+  if (w.Value !== null && w.Value !== undefined && typeof w.Value !== 'string') throw bad('Value');
+  if (w.Session !== undefined && typeof w.Session !== 'string') throw bad('Session');
+  const flags = w.Flags;
+  if (
+    flags !== undefined &&
+    flags !== null &&
+    typeof flags !== 'bigint' &&
+    !(typeof flags === 'number' && Number.isSafeInteger(flags) && flags >= 0) &&
+    !(typeof flags === 'string' && /^\d+$/.test(flags))
+  ) {
+    throw bad('Flags');
+  }
 }
 
 /** The KV store: `/v1/kv`. */
@@ -95,8 +124,10 @@ export class Kv {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    const [wire] = parseConsulJson<KvWireEntry[]>(res.text);
-    return wire ? withMeta(kvEntryFromWire(wire), res.meta) : undefined;
+    const entry = decodeConsulJson(res, ([wire]: KvWireEntry[]) =>
+      wire ? kvEntryFromWire(wire) : undefined,
+    );
+    return entry ? withMeta(entry, res.meta) : undefined;
   }
 
   /** Reads every key under `prefix` (a plain string prefix: end it with `/` for folders). */
@@ -110,7 +141,9 @@ export class Kv {
     });
     options.onMeta?.(res.meta);
     const entries =
-      res.status === 404 ? [] : parseConsulJson<KvWireEntry[]>(res.text).map(kvEntryFromWire);
+      res.status === 404
+        ? []
+        : decodeConsulJson(res, (wire: KvWireEntry[]) => wire.map(kvEntryFromWire));
     return withMeta(entries, res.meta);
   }
 
@@ -124,7 +157,8 @@ export class Kv {
       allowStatus: [404],
     });
     options.onMeta?.(res.meta);
-    return withMeta(res.status === 404 ? [] : (JSON.parse(res.text) as string[]), res.meta);
+    const keys = res.status === 404 ? [] : decodeConsulJson(res, stringList);
+    return withMeta(keys, res.meta);
   }
 
   /**

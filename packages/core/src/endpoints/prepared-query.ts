@@ -1,5 +1,5 @@
 import { ConsulConfigError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { createdId, decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import {
   type ServiceEntry,
@@ -225,17 +225,14 @@ export class PreparedQuery {
         dc: options.dc,
       },
     });
-    const w = parseConsulJson<ExecuteWire>(res.text);
-    return withMeta(
-      {
-        service: w.Service,
-        nodes: mapList(w.Nodes, serviceEntryFromWire),
-        dns: { ttl: parseTtl(w.DNS?.TTL) },
-        datacenter: w.Datacenter,
-        failovers: w.Failovers ?? 0,
-      },
-      res.meta,
-    );
+    const result = decodeConsulJson(res, (w: ExecuteWire) => ({
+      service: w.Service,
+      nodes: mapList(w.Nodes, serviceEntryFromWire),
+      dns: { ttl: parseTtl(w.DNS?.TTL) },
+      datacenter: w.Datacenter,
+      failovers: w.Failovers ?? 0,
+    }));
+    return withMeta(result, res.meta);
   }
 
   /** Creates a query and resolves its ID. */
@@ -247,7 +244,7 @@ export class PreparedQuery {
       options,
       idempotent: false,
     });
-    return parseConsulJson<{ ID: string }>(res.text).ID;
+    return decodeConsulJson(res, createdId);
   }
 
   /** Replaces a query's definition. */
@@ -284,8 +281,10 @@ export class PreparedQuery {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    const [w] = parseConsulJson<QueryWire[] | null>(res.text) ?? [];
-    return w ? queryFromWire(w) : undefined;
+    return decodeConsulJson(res, (wire: QueryWire[] | null) => {
+      const [w] = wire ?? [];
+      return w ? queryFromWire(w) : undefined;
+    });
   }
 
   /** Deletes a query. */

@@ -1,4 +1,4 @@
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { type QueryOptions, type WithMeta, withMeta } from '../query';
 import { type QueryValue, type Transport } from '../transport';
 
@@ -26,7 +26,7 @@ export async function readJson<W, T extends object>(
     options,
   });
   options.onMeta?.(res.meta);
-  return withMeta(spec.map(parseConsulJson<W>(res.text)), res.meta);
+  return withMeta(decodeConsulJson(res, spec.map), res.meta);
 }
 
 /** Maps an array Consul may send as `null`. */

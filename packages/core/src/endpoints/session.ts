@@ -1,6 +1,6 @@
 import { type Duration, formatGoDuration, parseGoDuration, toMillis } from '../duration';
 import { ConsulConfigError, type ConsulErrorOptions, ConsulNotFoundError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { createdId, decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
@@ -170,6 +170,12 @@ function listOption(value: unknown, option: string): string[] {
   return value.map((v, i) => stringOption(v, `${option}[${i}]`));
 }
 
+/** The first entry of a session list answer (`null` or `[]`: none). */
+function firstSession(wire: SessionWire[] | null): SessionEntry | undefined {
+  const [first] = wire ?? [];
+  return first ? sessionFromWire(first) : undefined;
+}
+
 function sessionId(id: unknown): string {
   if (typeof id !== 'string' || !UUID.test(id)) {
     throw new ConsulConfigError('id', 'a session ID (UUID)', id);
@@ -193,7 +199,7 @@ export class Session {
       options,
       idempotent: false,
     });
-    return parseConsulJson<{ ID: string }>(res.text).ID;
+    return decodeConsulJson(res, createdId);
   }
 
   /**
@@ -208,9 +214,8 @@ export class Session {
       idempotent: true,
       allowStatus: [404],
     });
-    const [wire] =
-      res.status === 404 ? [] : (parseConsulJson<SessionWire[] | null>(res.text) ?? []);
-    if (!wire) {
+    const entry = res.status === 404 ? undefined : decodeConsulJson(res, firstSession);
+    if (!entry) {
       throw new ConsulSessionExpiredError(id, {
         status: res.status,
         body: res.status === 404 ? res.text.trim() : undefined,
@@ -221,7 +226,7 @@ export class Session {
         },
       });
     }
-    return sessionFromWire(wire);
+    return entry;
   }
 
   /** Destroys a session (releasing or deleting its locks). Consul answers `true` even if unknown. */
@@ -243,8 +248,8 @@ export class Session {
       options,
     });
     options.onMeta?.(res.meta);
-    const [wire] = parseConsulJson<SessionWire[] | null>(res.text) ?? [];
-    return wire ? withMeta(sessionFromWire(wire), res.meta) : undefined;
+    const entry = decodeConsulJson(res, firstSession);
+    return entry ? withMeta(entry, res.meta) : undefined;
   }
 
   /** Every session in the datacenter. Blocking-capable. */

@@ -1,5 +1,5 @@
 import { ConsulConfigError } from '../errors';
-import { parseConsulJson } from '../internal/json';
+import { decodeConsulJson } from '../internal/json';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
 import { KV_MAX_VALUE_SIZE, type KvEntry, type KvWireEntry, kvEntryFromWire } from './kv';
@@ -192,8 +192,9 @@ export class Txn {
       options,
       idempotent: ops.every((op) => READ_ONLY.has(op.verb)),
     });
-    const wire = parseConsulJson<TxnWire>(res.text);
-    const results = (wire.Results ?? []).flatMap((r) => (r.KV ? [kvEntryFromWire(r.KV)] : []));
+    const results = decodeConsulJson(res, (wire: TxnWire) =>
+      (wire.Results ?? []).flatMap((r) => (r.KV ? [kvEntryFromWire(r.KV)] : [])),
+    );
     return withMeta({ results }, res.meta);
   }
 }

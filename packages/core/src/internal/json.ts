@@ -5,6 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { ConsulError, ConsulProtocolError, type ConsulRequestInfo } from '../errors';
 
 // Only numbers beyond 2^53 need protecting; shorter ones parse exactly and stay numbers.
 const BIG_FLAGS = /"Flags"\s*:\s*\d{16,}/;
@@ -16,6 +17,60 @@ const BIG_FLAGS_ALL = /"Flags"\s*:\s*(\d{16,})/g;
  */
 export function parseConsulJson<T>(text: string): T {
   return JSON.parse(BIG_FLAGS.test(text) ? text.replace(BIG_FLAGS_ALL, '"Flags":"$1"') : text) as T;
+}
+
+/**
+ * Parses a Consul JSON answer and maps it to a model. A body that is not JSON, or whose shape the
+ * mapper cannot read (a number where a list belongs, a missing object), becomes a
+ * `ConsulProtocolError` naming the call, with the parser's error as `cause` — never a raw
+ * `SyntaxError` or `TypeError`. The message does not quote the body (it may hold KV values).
+ */
+export function decodeConsulJson<W, T>(
+  answer: { text: string; request?: ConsulRequestInfo },
+  map: (wire: W) => T,
+): T {
+  const where = answer.request
+    ? `Consul ${answer.request.method} ${answer.request.path}`
+    : 'A Consul call';
+  let wire: W;
+  try {
+    wire = parseConsulJson<W>(answer.text);
+  } catch (err) {
+    throw new ConsulProtocolError(
+      `${where} answered a body that is not JSON (${answer.text.length} bytes)`,
+      { cause: err, request: answer.request },
+    );
+  }
+  try {
+    return map(wire);
+  } catch (err) {
+    // A mapper's own protocol error (a KV entry naming its bad field) gets the call's location.
+    if (err instanceof ConsulProtocolError && !err.request) {
+      throw new ConsulProtocolError(`${where}: ${err.message}`, {
+        cause: err,
+        request: answer.request,
+      });
+    }
+    if (err instanceof ConsulError) throw err;
+    throw new ConsulProtocolError(`${where} answered JSON of an unexpected shape`, {
+      cause: err,
+      request: answer.request,
+    });
+  }
+}
+
+/** A JSON list of strings (key names, peers); anything else is a shape error for the decoder. */
+export function stringList(wire: unknown): string[] {
+  if (!Array.isArray(wire) || !wire.every((s) => typeof s === 'string')) {
+    throw new TypeError('expected a list of strings');
+  }
+  return wire as string[];
+}
+
+/** The `{"ID": "…"}` answer of a create call. */
+export function createdId(wire: { ID?: unknown } | null): string {
+  if (typeof wire?.ID !== 'string') throw new TypeError('expected {"ID": string}');
+  return wire.ID;
 }
 
 /** Converts a wire `Flags` (number, digit string or bigint) to a lossless `bigint`. */
