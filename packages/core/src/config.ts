@@ -157,7 +157,7 @@ export function resolveConfig(options: ConsulOptions = {}): ResolvedConsulConfig
       throw new ConsulConfigError(key, `a known option (${[...KNOWN_OPTIONS].join(', ')})`, key);
     }
   }
-  const env = options.env ?? process.env;
+  const env = resolveEnv(options.env);
   const logger = resolveLogger(options.logger);
   const tlsOption = typeof options.tls === 'object' && options.tls !== null ? options.tls : {};
   if (
@@ -403,6 +403,22 @@ function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['ret
     );
   }
   return { retries, minDelayMs, maxDelayMs };
+}
+
+/** `options.env`, checked: an object of strings (what `process.env` holds), else a typed error. */
+function resolveEnv(env: unknown): Readonly<Record<string, string | undefined>> {
+  if (env === undefined) return process.env;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+    throw new ConsulConfigError('env', 'an object of environment variables', env);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new ConsulConfigError(`env.${name}`, 'a string', value, {
+        secret: /TOKEN|KEY|AUTH/i.test(name),
+      });
+    }
+  }
+  return env as Readonly<Record<string, string | undefined>>;
 }
 
 function resolveLogger(logger: unknown): ConsulLogger {
