@@ -5,23 +5,17 @@ import {
   freePorts,
   useConsulAgent,
 } from '@consulkit/testing';
-
-// The generic helpers, for the tests' convenience: they live in @consulkit/testing.
-export { uniqueName, waitFor } from '@consulkit/testing';
 import { Consul, type ConsulOptions, silentLogger } from '@consulkit/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
-/** A real Consul agent for one test file, with clients (silent logger) closed after the file. */
-export type AgentFixture = ConsulClientFixture<Consul, ConsulOptions>;
+// The generic helpers, for the tests' convenience: they live in @consulkit/testing.
+export { uniqueName, waitFor } from '@consulkit/testing';
 
-/** Starts a real agent in `beforeAll`, stops it (and the fixture's clients) in `afterAll`. */
-export function useAgent(): AgentFixture {
-  return useConsulAgent(
-    {},
-    (agent, options?: ConsulOptions) =>
-      new Consul({ ...agentConnection(agent), logger: silentLogger, ...options }),
-  );
-}
+/** A real agent for the test file, and clients on it (silent logger) closed after the file. */
+export const useAgent = (): ConsulClientFixture<Consul, ConsulOptions> =>
+  useConsulAgent({}, (agent, options?: ConsulOptions) => {
+    return new Consul({ ...agentConnection(agent), logger: silentLogger, ...options });
+  });
 
 /** One JSON log line of pino. */
 export interface LogLine {
