@@ -14,7 +14,7 @@ export interface BuildResult {
 }
 
 interface CachedParse {
-  readonly raw: Buffer | null;
+  raw: Buffer | null;
   readonly mode: ParseMode;
   readonly value: unknown;
 }
@@ -43,12 +43,16 @@ export class SnapshotBuilder {
       let value: unknown;
       if (cached && cached.mode === mode && sameBytes(cached.raw, entry.rawValue)) {
         value = cached.value;
-        // Same bytes: keep the record (no allocation per unchanged key of a large prefix).
+        // Same bytes: keep the record (no allocation per unchanged key of a large prefix), pointing
+        // at the current entry's buffer so that the previous answer's buffers can be freed.
+        cached.raw = entry.rawValue;
         cache.set(entry.key, cached);
       } else {
         try {
           // The Consul key names the error: that is what an operator fixes.
-          value = parseValue(entry.rawValue, mode, entry.key);
+          // Text modes reuse the entry's decoded text: no second decode, no duplicate string held.
+          const input = mode === 'raw' ? entry.rawValue : entry.value;
+          value = parseValue(input, mode, entry.key);
         } catch (err) {
           errors.push(err as ConsulConfigParseError);
           continue;
