@@ -80,6 +80,8 @@ describe('watch (real agent)', () => {
   it('passes the next index to the query and keeps meta off the comparison', async () => {
     const consul = fx.client();
     const sent: Array<number | undefined> = [];
+    // Written first, so the only index change the watch can see is none (no race with its read).
+    await consul.kv.put('watch/idx', 'x');
     const watch = consul.watch(
       (q) => {
         sent.push(q.index);
@@ -87,7 +89,6 @@ describe('watch (real agent)', () => {
       },
       { wait: '2s', minInterval: 0 },
     );
-    await consul.kv.put('watch/idx', 'x');
     await watch.ready();
     await waitFor(() => sent.length >= 3, 'a timed-out long poll and the next one');
     // The first call is a plain read; then every call blocks on the index of the last answer.

@@ -70,7 +70,8 @@ describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform
   it('drains (maintenance, not passing) and then deregisters on app.close()', async () => {
     const name = uniqueName('web');
     const consul = fx.client();
-    const app = await startApp({ imports: [consulModule(name)] }, adapter);
+    // A drain long enough that a loaded machine cannot miss the window being observed.
+    const app = await startApp({ imports: [consulModule(name, { drain: '4s' })] }, adapter);
     const [instance] = await waitFor(
       () => passing(consul, name),
       (list) => list.length === 1,
@@ -85,7 +86,7 @@ describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform
         catalog: await catalogIds(consul, name),
       }),
       (s) => s.passing.length === 0 && s.catalog.includes(id),
-      { timeout: 5_000, interval: 20 },
+      { timeout: 8_000, interval: 20 },
     );
     await closing;
     expect(await catalogIds(consul, name)).toEqual([]);
