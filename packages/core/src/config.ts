@@ -444,6 +444,7 @@ function resolveDispatcher(dispatcher: unknown): Dispatcher | undefined {
   const candidate = dispatcher as { request?: unknown; dispatch?: unknown };
   if (
     typeof candidate !== 'object' ||
+    candidate === null ||
     typeof candidate.request !== 'function' ||
     typeof candidate.dispatch !== 'function'
   ) {

@@ -54,6 +54,9 @@ export function buildServiceDefinition(
       undefined,
     );
   }
+  if (service.checks !== undefined && !Array.isArray(service.checks)) {
+    throw new ConsulConfigError('service.checks', 'an array of checks', service.checks);
+  }
   // The user's checks first, so that core's error paths (`service.checks[i]`) match their indexes.
   const checks: RegistrationCheck[] = [...(service.checks ?? [])];
   const http = httpCheck(service, ctx);
