@@ -4,6 +4,7 @@ import { type Dispatcher } from 'undici';
 import { type Duration, toMillis } from './duration';
 import { ConsulConfigError } from './errors';
 import { defaultLogger, type ConsulLogger } from './logger';
+import { checkKnownOptions, optionKeys } from './models/validate';
 
 /** TLS settings for HTTPS agents. PEM contents or file paths. */
 export interface ConsulTlsOptions {
@@ -127,22 +128,37 @@ export interface ResolvedConsulConfig {
   maxLongPolls: number;
 }
 
-const KNOWN_OPTIONS = new Set([
-  'address',
-  'token',
-  'tokenFile',
-  'datacenter',
-  'namespace',
-  'partition',
-  'tls',
-  'timeout',
-  'retry',
-  'logger',
-  'dispatcher',
-  'connections',
-  'maxLongPolls',
-  'env',
-]);
+const OPTION_KEYS = optionKeys<ConsulOptions>({
+  address: true,
+  token: true,
+  tokenFile: true,
+  datacenter: true,
+  namespace: true,
+  partition: true,
+  tls: true,
+  timeout: true,
+  retry: true,
+  logger: true,
+  dispatcher: true,
+  connections: true,
+  maxLongPolls: true,
+  env: true,
+});
+const TLS_OPTION_KEYS = optionKeys<ConsulTlsOptions>({
+  ca: true,
+  caFile: true,
+  cert: true,
+  certFile: true,
+  key: true,
+  keyFile: true,
+  servername: true,
+  rejectUnauthorized: true,
+});
+const RETRY_OPTION_KEYS = optionKeys<ConsulRetryOptions>({
+  retries: true,
+  minDelay: true,
+  maxDelay: true,
+});
 
 /**
  * Validates `options` and fills the rest from the same environment variables, with the same
@@ -152,11 +168,7 @@ export function resolveConfig(options: ConsulOptions = {}): ResolvedConsulConfig
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new ConsulConfigError(key, `a known option (${[...KNOWN_OPTIONS].join(', ')})`, key);
-    }
-  }
+  checkKnownOptions(options, OPTION_KEYS);
   const env = resolveEnv(options.env);
   const logger = resolveLogger(options.logger);
   const tlsOption = typeof options.tls === 'object' && options.tls !== null ? options.tls : {};
@@ -167,6 +179,7 @@ export function resolveConfig(options: ConsulOptions = {}): ResolvedConsulConfig
   ) {
     throw new ConsulConfigError('tls', 'a boolean or an object', options.tls);
   }
+  checkKnownOptions(tlsOption, TLS_OPTION_KEYS, 'tls');
   const sslFromEnv = parseBool(env.CONSUL_HTTP_SSL, 'CONSUL_HTTP_SSL');
   const forceTls = options.tls === true || typeof options.tls === 'object' || sslFromEnv === true;
 
@@ -389,6 +402,7 @@ function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['ret
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
     throw new ConsulConfigError('retry', 'an object or false', option);
   }
+  if (option !== undefined) checkKnownOptions(option, RETRY_OPTION_KEYS, 'retry');
   const retries = option?.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new ConsulConfigError('retry.retries', 'an integer from 0 to 100', retries);

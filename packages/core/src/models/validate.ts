@@ -2,8 +2,8 @@ import { type Duration, formatGoDuration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
 
 /**
- * Small validators for user-supplied definitions. Each names the offending field by its dotted path
- * (e.g. `service.checks[0].interval`) so a bad definition fails before anything is sent.
+ * Small validators for user-supplied definitions and options. Each names the offending field by its
+ * dotted path (e.g. `service.checks[0].interval`) so a bad one fails before anything is sent.
  */
 
 /** A plain object, not null or an array. */
@@ -14,16 +14,50 @@ export function checkObject(value: unknown, path: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-/** Rejects keys the definition does not know (Consul would answer `400 unknown field`). */
+/**
+ * Rejects keys the definition does not know (Consul would answer `400 unknown field`). Keys holding
+ * `undefined` pass: they are dropped from the body ({@link compact}).
+ */
 export function checkKnownKeys(
   value: Record<string, unknown>,
   known: readonly string[],
   path: string,
 ): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key) && value[key] !== undefined) {
-      throw new ConsulConfigError(`${path}.${key}`, `a known field (${known.join(', ')})`, key);
-    }
+  rejectUnknownKey(value, known, path, 'field', true);
+}
+
+/**
+ * Rejects keys an options object does not know, so a misspelt option (`lockdelay`) fails at
+ * construction instead of being ignored. The error names `path.key` (just `key` when `path` is
+ * `''`) and shows the key, never its value (it may be a token). A misspelt key fails even when it
+ * holds `undefined`, so the typo is caught whatever the environment feeds it.
+ */
+export function checkKnownOptions(value: object, known: readonly string[], path = ''): void {
+  rejectUnknownKey(value, known, path, 'option', false);
+}
+
+/**
+ * The option names of an options type, listed once next to the type: the compiler demands every
+ * key of `T` and refuses any other, so the list cannot drift from the type.
+ *
+ * @example
+ * const LOCK_OPTION_KEYS = optionKeys<LockOptions>({ ttl: true, lockDelay: true, ... });
+ */
+export function optionKeys<T>(keys: { readonly [K in keyof T]-?: true }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
+}
+
+function rejectUnknownKey(
+  value: object,
+  known: readonly string[],
+  path: string,
+  noun: 'field' | 'option',
+  ignoreUndefined: boolean,
+): void {
+  for (const [key, v] of Object.entries(value)) {
+    if (known.includes(key) || (ignoreUndefined && v === undefined)) continue;
+    const option = path === '' ? key : `${path}.${key}`;
+    throw new ConsulConfigError(option, `a known ${noun} (${known.join(', ')})`, key);
   }
 }
 

@@ -1,17 +1,17 @@
 import { toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
-import { checkKnownKeys, checkObject, optionalBoolean } from '../models/validate';
+import { checkKnownOptions, checkObject, optionalBoolean, optionKeys } from '../models/validate';
 import { type RegistrationOptions } from './types';
 
-const KEYS = [
-  'health',
-  'heartbeatInterval',
-  'reconcile',
-  'deregisterCriticalServiceAfter',
-  'defaultTtl',
-  'autoStart',
-  'deregisterOnClose',
-] as const;
+const KEYS = optionKeys<RegistrationOptions>({
+  health: true,
+  heartbeatInterval: true,
+  reconcile: true,
+  deregisterCriticalServiceAfter: true,
+  defaultTtl: true,
+  autoStart: true,
+  deregisterOnClose: true,
+});
 
 /** {@link RegistrationOptions} after validation. */
 export interface ResolvedRegistrationOptions {
@@ -29,7 +29,7 @@ export interface ResolvedRegistrationOptions {
  */
 export function resolveRegistrationOptions(input: unknown = {}): ResolvedRegistrationOptions {
   const o = checkObject(input, 'options');
-  checkKnownKeys(o, KEYS, 'options');
+  checkKnownOptions(o, KEYS, 'options');
   if (o.health !== undefined && typeof o.health !== 'function') {
     throw new ConsulConfigError('options.health', 'a function', o.health);
   }

@@ -2,6 +2,7 @@ import { type ConsulOptions } from '../config';
 import { type Consul } from '../consul';
 import { type Duration, formatGoDuration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { type RegistrationCheck } from '../registration/types';
 import { validateServiceDefinition } from './definition';
 
@@ -110,30 +111,35 @@ export interface NormaliseServiceOptionsSettings {
   extraKeys?: readonly string[];
 }
 
-const KNOWN_KEYS = [
-  'consul',
-  'client',
-  'service',
-  'healthRoute',
-  'ttl',
-  'checkTimeout',
-  'drain',
-  'deregisterTimeout',
-  'failFast',
-];
-const SERVICE_KEYS = [
-  'name',
-  'id',
-  'tags',
-  'meta',
-  'address',
-  'port',
-  'weights',
-  'check',
-  'checks',
-  'deregisterCriticalServiceAfter',
-];
-const CHECK_KEYS = ['http', 'interval', 'timeout', 'deregisterCriticalServiceAfter'];
+const KNOWN_KEYS = optionKeys<ServiceLifecycleOptions>({
+  consul: true,
+  client: true,
+  service: true,
+  healthRoute: true,
+  ttl: true,
+  checkTimeout: true,
+  drain: true,
+  deregisterTimeout: true,
+  failFast: true,
+});
+const SERVICE_KEYS = optionKeys<ManagedServiceOptions>({
+  name: true,
+  id: true,
+  tags: true,
+  meta: true,
+  address: true,
+  port: true,
+  weights: true,
+  check: true,
+  checks: true,
+  deregisterCriticalServiceAfter: true,
+});
+const CHECK_KEYS = optionKeys<ManagedServiceCheckOptions>({
+  http: true,
+  interval: true,
+  timeout: true,
+  deregisterCriticalServiceAfter: true,
+});
 
 /**
  * Validates an adapter's options and applies defaults. Every error is a `ConsulConfigError` naming
@@ -151,7 +157,7 @@ export function normaliseServiceOptions(
   settings: NormaliseServiceOptionsSettings = {},
 ): ResolvedServiceLifecycleOptions {
   const opts = record(input, 'options');
-  knownKeys(opts, KNOWN_KEYS, '', settings.extraKeys ?? []);
+  checkKnownOptions(opts, [...KNOWN_KEYS, ...(settings.extraKeys ?? [])]);
   const resolved: ResolvedServiceLifecycleOptions = {
     client: clientSource(opts),
     service: serviceOption(opts.service),
@@ -207,7 +213,7 @@ function serviceOption(value: unknown): ManagedServiceOptions | false {
     );
   }
   const service = record(value, 'service');
-  knownKeys(service, SERVICE_KEYS, 'service');
+  checkKnownOptions(service, SERVICE_KEYS, 'service');
   if (service.check !== undefined && service.check !== false) checkOption(service.check);
   if (service.deregisterCriticalServiceAfter !== undefined) {
     atLeast(
@@ -224,7 +230,7 @@ function serviceOption(value: unknown): ManagedServiceOptions | false {
 /** The health-route check's own fields, named as the user wrote them (`service.check.interval`). */
 function checkOption(value: unknown): void {
   const check = record(value, 'service.check');
-  knownKeys(check, CHECK_KEYS, 'service.check');
+  checkKnownOptions(check, CHECK_KEYS, 'service.check');
   const http = check.http;
   if (http !== undefined && http !== true && (typeof http !== 'string' || http === '')) {
     throw new ConsulConfigError('service.check.http', 'true, a path or an http(s):// URL', http);
@@ -287,19 +293,4 @@ function record(value: unknown, option: string): Record<string, unknown> {
     throw new ConsulConfigError(option, 'an object', value);
   }
   return value as Record<string, unknown>;
-}
-
-function knownKeys(
-  value: Record<string, unknown>,
-  known: readonly string[],
-  path: string,
-  alsoAllowed: readonly string[] = [],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key) && !alsoAllowed.includes(key)) {
-      const option = path === '' ? key : `${path}.${key}`;
-      const listed = [...known, ...alsoAllowed].join(', ');
-      throw new ConsulConfigError(option, `a known option (${listed})`, key);
-    }
-  }
 }
