@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { ConsulConfigError } from '../errors';
 import { backoffDelay, sleep } from '../internal/backoff';
+import { checkKnownOptions } from '../models/validate';
 import { type CoordinationContext } from './context';
 import { type ConsulLockError } from './errors';
-import { type HeldLock, Lock, type LockOptions } from './lock';
+import { type HeldLock, Lock, LOCK_OPTION_KEYS, type LockOptions } from './lock';
 import { errorCode } from './signals';
 
 /**
@@ -11,6 +12,9 @@ import { errorCode } from './signals';
  * signal (an election ends with `stop()`).
  */
 export type LeaderOptions = Omit<LockOptions, 'session' | 'signal'>;
+
+/** The option names of {@link LeaderOptions}: a lock's but `session` and `signal`. */
+const LEADER_OPTION_KEYS = LOCK_OPTION_KEYS.filter((key) => key !== 'session' && key !== 'signal');
 
 /** Events of a {@link LeaderElection}. */
 export interface LeaderEvents {
@@ -73,6 +77,10 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
         'no session (each campaign creates its own)',
         'a session',
       );
+    }
+    // An owner signal would end leadership behind the election's back: `stop()` ends it.
+    if (typeof options === 'object' && options !== null) {
+      checkKnownOptions(options, LEADER_OPTION_KEYS);
     }
     this.lock = new Lock(ctx, key, options);
     this.key = this.lock.key;

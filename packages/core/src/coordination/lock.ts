@@ -3,6 +3,7 @@ import { ConsulBadRequestError, ConsulConfigError, ConsulConflictError } from '.
 import { type KvEntry } from '../endpoints/kv';
 import { type TxnKvOp } from '../endpoints/txn';
 import { sleep } from '../internal/backoff';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import {
   DEFAULT_LOCK_SESSION_NAME,
   DEFAULT_LOCK_WAIT_MS,
@@ -72,6 +73,21 @@ export interface LockOptions {
   signal?: AbortSignal;
 }
 
+/** The option names of {@link LockOptions} (unknown ones are rejected). */
+export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
+  ttl: true,
+  lockDelay: true,
+  value: true,
+  session: true,
+  sessionName: true,
+  monitorRetries: true,
+  goCompatible: true,
+  nodeChecks: true,
+  serviceChecks: true,
+  lockWait: true,
+  signal: true,
+});
+
 /** A lock this process holds. */
 export interface HeldLock {
   /** The lock key. */
@@ -119,6 +135,7 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
+  checkKnownOptions(options, LOCK_OPTION_KEYS);
   const session = options.session;
   if (
     session !== undefined &&

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type Duration } from '../duration';
-import { ConsulError, ConsulNotFoundError } from '../errors';
+import { ConsulConfigError, ConsulError, ConsulNotFoundError } from '../errors';
 import { type SessionBehavior, type SessionEntry } from '../endpoints/session';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { DEFAULT_SESSION_TTL } from './constants';
 import { type CoordinationContext, now } from './context';
 import { ConsulLockError } from './errors';
@@ -31,6 +32,18 @@ export interface ManagedSessionOptions {
   /** Aborts the creation. */
   signal?: AbortSignal;
 }
+
+/** The option names of {@link ManagedSessionOptions} (unknown ones are rejected). */
+const SESSION_OPTION_KEYS = optionKeys<ManagedSessionOptions>({
+  ttl: true,
+  lockDelay: true,
+  name: true,
+  behavior: true,
+  node: true,
+  nodeChecks: true,
+  serviceChecks: true,
+  signal: true,
+});
 
 /** Events of a {@link ManagedSession}. */
 export interface ManagedSessionEvents {
@@ -73,6 +86,10 @@ export function resolveSessionOptions(
   options: ManagedSessionOptions,
   defaultName = 'consulkit',
 ): ResolvedSessionOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConsulConfigError('options', 'an object', options);
+  }
+  checkKnownOptions(options, SESSION_OPTION_KEYS);
   return {
     ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),
     lockDelayMs: options.lockDelay === undefined ? undefined : checkLockDelay(options.lockDelay),

@@ -1,6 +1,7 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import {
   DEFAULT_LOCK_WAIT_MS,
   DEFAULT_SEMAPHORE_SESSION_NAME,
@@ -43,6 +44,15 @@ export interface SemaphoreOptions {
   semaphoreWait?: Duration;
 }
 
+/** The option names of {@link SemaphoreOptions} (unknown ones are rejected). */
+const SEMAPHORE_OPTION_KEYS = optionKeys<SemaphoreOptions>({
+  ttl: true,
+  value: true,
+  sessionName: true,
+  monitorRetries: true,
+  semaphoreWait: true,
+});
+
 /** A semaphore slot this process holds. */
 export interface HeldSemaphore {
   /** The semaphore prefix. */
@@ -77,6 +87,7 @@ export function resolveSemaphoreOptions(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
+  checkKnownOptions(options, SEMAPHORE_OPTION_KEYS);
   const checked = checkPrefix(prefix, 'prefix');
   const waitMs =
     options.semaphoreWait === undefined

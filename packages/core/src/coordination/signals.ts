@@ -1,5 +1,6 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulAbortedError, ConsulConfigError, ConsulError } from '../errors';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { ConsulLockError } from './errors';
 
 /** Options of `acquire()` on locks and semaphores. */
@@ -9,6 +10,9 @@ export interface AcquireOptions {
   /** Gives up after this long (rejects with `ConsulLockError`, reason `timeout`). Default: never. */
   timeout?: Duration;
 }
+
+/** The option names of {@link AcquireOptions} (unknown ones are rejected). */
+const ACQUIRE_OPTION_KEYS = optionKeys<AcquireOptions>({ signal: true, timeout: true });
 
 /**
  * One acquisition attempt's cancellation: the caller's signal, the optional timeout and the
@@ -25,6 +29,7 @@ export class Attempt {
   readonly deadline: number;
 
   constructor(options: AcquireOptions, what: string, key: string) {
+    checkKnownOptions(options, ACQUIRE_OPTION_KEYS);
     const timeoutMs =
       options.timeout === undefined ? undefined : toMillis(options.timeout, 'timeout');
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
