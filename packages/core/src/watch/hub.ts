@@ -3,9 +3,12 @@ import { type KvEntry, type Kv } from '../endpoints/kv';
 import { ConsulClosedError, ConsulConfigError } from '../errors';
 import { type ConsulLogger } from '../logger';
 import { type LoopSubscriber, WatchLoop } from './loop';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import {
   checkSubscriberOptions,
   resolveWatchOptions,
+  WATCH_LOOP_OPTION_KEYS,
+  WATCH_SUBSCRIBER_OPTION_KEYS,
   type WatchLoopOptions,
   type WatchOptions,
   type WatchQueryFn,
@@ -53,6 +56,24 @@ export interface WatchServiceOptions
   near?: string;
 }
 
+/** Options every watch takes: the loop's and the subscriber's (those of `shared()`). */
+type SharedWatchOptions = WatchLoopOptions<unknown> & WatchSubscriberOptions;
+const SHARED_OPTION_KEYS = [...WATCH_LOOP_OPTION_KEYS, ...WATCH_SUBSCRIBER_OPTION_KEYS];
+const WATCH_OPTION_KEYS = [
+  ...SHARED_OPTION_KEYS,
+  ...optionKeys<Omit<WatchOptions<unknown>, keyof SharedWatchOptions>>({ key: true }),
+];
+const KV_OPTION_KEYS = [...SHARED_OPTION_KEYS, ...optionKeys<WatchReadOptions>({ dc: true })];
+const SERVICE_OPTION_KEYS = [
+  ...KV_OPTION_KEYS,
+  ...optionKeys<Omit<WatchServiceOptions, keyof WatchKeyOptions>>({
+    passing: true,
+    tag: true,
+    filter: true,
+    near: true,
+  }),
+];
+
 /**
  * The watch registry of a `Consul` client (`consul.watches`): creates watches, shares one loop
  * (one long poll) between all watches of the same key, ref-counted, and stops everything when the
@@ -96,7 +117,11 @@ export class WatchHub {
    */
   watch<T>(queryFn: WatchQueryFn<T>, options: WatchOptions<T> = {}): Watch<T> {
     checkOptionsObject(options);
-    if (options.key !== undefined) return this.shared(options.key, queryFn, options);
+    checkKnownOptions(options, WATCH_OPTION_KEYS);
+    if (options.key !== undefined) {
+      const { key, ...shared } = options;
+      return this.shared(key, queryFn, shared);
+    }
     checkQueryFn(queryFn);
     const resolved = resolveWatchOptions(options);
     checkSubscriberOptions(options);
@@ -122,6 +147,7 @@ export class WatchHub {
       throw new ConsulConfigError('key', 'a non-empty string', key);
     }
     checkOptionsObject(options);
+    checkKnownOptions(options, SHARED_OPTION_KEYS);
     checkQueryFn(queryFn);
     const resolved = resolveWatchOptions(options);
     checkSubscriberOptions(options);
@@ -142,21 +168,23 @@ export class WatchHub {
   /** Watches one KV key, shared by key and `dc`: `undefined` while the key does not exist. */
   key(key: string, options: WatchKeyOptions = {}): Watch<KvEntry | undefined> {
     checkOptionsObject(options);
-    const { dc } = options;
+    checkKnownOptions(options, KV_OPTION_KEYS);
+    const { dc, ...shared } = options;
     const id = `kv:get:${sharingSuffix(options)}:${key}`;
     return this.shared<KvEntry | undefined>(
       id,
       (q) => this.sources.kv.get(key, { ...q, dc }),
-      options,
+      shared,
     );
   }
 
   /** Watches every key under a prefix (`kv.list`), shared by prefix and `dc`. */
   prefix(prefix: string, options: WatchPrefixOptions = {}): Watch<KvEntry[]> {
     checkOptionsObject(options);
-    const { dc } = options;
+    checkKnownOptions(options, KV_OPTION_KEYS);
+    const { dc, ...shared } = options;
     const id = `kv:list:${sharingSuffix(options)}:${prefix}`;
-    return this.shared<KvEntry[]>(id, (q) => this.sources.kv.list(prefix, { ...q, dc }), options);
+    return this.shared<KvEntry[]>(id, (q) => this.sources.kv.list(prefix, { ...q, dc }), shared);
   }
 
   /**
@@ -165,13 +193,14 @@ export class WatchHub {
    */
   service(name: string, options: WatchServiceOptions = {}): Watch<ServiceWatchValue> {
     checkOptionsObject(options);
-    const { dc, tag, filter, near } = options;
-    const passing = options.passing ?? true;
+    checkKnownOptions(options, SERVICE_OPTION_KEYS);
+    const { dc, tag, filter, near, passing: passingOption, ...shared } = options;
+    const passing = passingOption ?? true;
     const id = `health:service:${sharingSuffix(options)}:${JSON.stringify([passing, tag ?? null, filter ?? null, near ?? null])}:${name}`;
     return this.shared(
       id,
       (q) => this.sources.health.service(name, { ...q, dc, passing, tag, filter, near }),
-      options,
+      shared,
     );
   }
 

@@ -1,5 +1,6 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { type QueryMeta } from '../query';
 import { deepEqual } from './deep-equal';
 
@@ -70,6 +71,28 @@ export interface WatchOptions<T> extends WatchLoopOptions<T>, WatchSubscriberOpt
   key?: string;
 }
 
+/** The option names of {@link WatchLoopOptions} (unknown ones are rejected). */
+export const WATCH_LOOP_OPTION_KEYS = optionKeys<WatchLoopOptions<unknown>>({
+  wait: true,
+  stale: true,
+  consistent: true,
+  cached: true,
+  minInterval: true,
+  burst: true,
+  backoff: true,
+  equals: true,
+});
+const BACKOFF_OPTION_KEYS = optionKeys<NonNullable<WatchLoopOptions<unknown>['backoff']>>({
+  min: true,
+  max: true,
+});
+
+/** The option names of {@link WatchSubscriberOptions}. */
+export const WATCH_SUBSCRIBER_OPTION_KEYS = optionKeys<WatchSubscriberOptions>({
+  signal: true,
+  emitInitial: true,
+});
+
 /** {@link WatchLoopOptions} checked and converted to milliseconds. */
 export interface ResolvedWatchLoopOptions<T> {
   waitMs: number;
@@ -108,6 +131,7 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
   if (typeof backoff !== 'object' || backoff === null) {
     throw new ConsulConfigError('backoff', 'an object { min, max }', backoff);
   }
+  checkKnownOptions(backoff, BACKOFF_OPTION_KEYS, 'backoff');
   const backoffMinMs = toMillis(backoff.min ?? 1_000, 'backoff.min');
   const backoffMaxMs = toMillis(backoff.max ?? Math.max(30_000, backoffMinMs), 'backoff.max');
   if (backoffMinMs <= 0)
