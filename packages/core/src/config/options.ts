@@ -1,6 +1,7 @@
 import { type Duration, optionalMillis, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { encodeKey } from '../internal/path';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { isParseMode, type ParseMode, PARSE_MODES } from './parse';
 import { type ConfigSchema, isStandardSchema } from './schema';
 
@@ -59,6 +60,22 @@ export interface ConfigStoreOptions<T = Record<string, unknown>> {
   stale?: boolean;
 }
 
+/** The option names of {@link ConfigStoreOptions} (unknown ones are rejected). */
+const OPTION_KEYS = optionKeys<ConfigStoreOptions>({
+  prefix: true,
+  layers: true,
+  keys: true,
+  format: true,
+  schema: true,
+  debounce: true,
+  maxDelay: true,
+  optional: true,
+  watch: true,
+  wait: true,
+  stale: true,
+});
+const KEY_OPTION_KEYS = optionKeys<ConfigKeyOptions>({ parse: true, default: true });
+
 /** Options after validation, in the form the store uses. */
 export interface NormalizedConfigOptions {
   /** Prefixes in priority order (`''` for absolute keys), each ending in `/` unless empty. */
@@ -84,6 +101,7 @@ export function normalizeConfigOptions(options: unknown): NormalizedConfigOption
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
+  checkKnownOptions(options, OPTION_KEYS);
   const opts = options as ConfigStoreOptions;
   const layers: string[] = [];
   if (opts.prefix !== undefined) layers.push(normalizePrefix(opts.prefix, 'prefix'));
@@ -159,6 +177,7 @@ function normalizeKeys(
     if (typeof value !== 'object' || value === null) {
       throw new ConsulConfigError(option, 'an object such as { parse, default }', value);
     }
+    checkKnownOptions(value, KEY_OPTION_KEYS, option);
     const parse = (value as ConfigKeyOptions).parse;
     if (parse !== undefined && !isParseMode(parse)) throw badMode(`${option}.parse`, parse);
     keyOptions.set(key, value as ConfigKeyOptions);
