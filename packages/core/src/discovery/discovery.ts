@@ -6,10 +6,17 @@ import {
   createDiscoveryInterceptor,
   type DiscoveryInterceptor,
   type DiscoveryInterceptorOptions,
+  INTERCEPTOR_OPTION_KEYS,
 } from '../http/interceptor';
 import { ServiceClient } from '../http/service-client';
-import { type ServiceClientOptions } from '../http/options';
-import { checkKnownKeys, checkObject, optionalBoolean, optionalString } from '../models/validate';
+import { SERVICE_CLIENT_OPTION_KEYS, type ServiceClientOptions } from '../http/options';
+import {
+  checkKnownOptions,
+  checkObject,
+  optionalBoolean,
+  optionalString,
+  optionKeys,
+} from '../models/validate';
 import { ServiceCache, SharedInstances } from './service-cache';
 
 /** Options of `consul.discovery.service(name, options)`. */
@@ -36,16 +43,16 @@ export interface DiscoveryServiceOptions {
   wait?: Duration;
 }
 
-const OPTION_KEYS = [
-  'tag',
-  'dc',
-  'passingOnly',
-  'filter',
-  'near',
-  'stale',
-  'cached',
-  'wait',
-] as const;
+const OPTION_KEYS = optionKeys<DiscoveryServiceOptions>({
+  tag: true,
+  dc: true,
+  passingOnly: true,
+  filter: true,
+  near: true,
+  stale: true,
+  cached: true,
+  wait: true,
+});
 /**
  * Retry pacing of discovery watches while Consul is unreachable: quicker than the generic watch
  * default (1–30 s) so a returning local agent is seen within seconds; the local agent absorbs it.
@@ -67,7 +74,7 @@ interface ResolvedDiscoveryOptions {
 /** Validates discovery options; a bad one throws `ConsulConfigError` naming it (`options.tag`). */
 export function resolveDiscoveryOptions(options: unknown): ResolvedDiscoveryOptions {
   const o = checkObject(options, 'options');
-  checkKnownKeys(o, OPTION_KEYS, 'options');
+  checkKnownOptions(o, OPTION_KEYS, 'options');
   const tags = tagQuery(o.tag, 'options.tag');
   if (o.wait !== undefined) toMillis(o.wait as Duration, 'options.wait');
   return {
@@ -150,6 +157,12 @@ export class Discovery {
 export interface ConsulHttpOptions
   extends Omit<ServiceClientOptions, 'closeSource'>, DiscoveryServiceOptions {}
 
+/** The option names of {@link ConsulHttpOptions}: discovery's and the client's but `closeSource`. */
+const HTTP_OPTION_KEYS = [
+  ...OPTION_KEYS,
+  ...SERVICE_CLIENT_OPTION_KEYS.filter((key) => key !== 'closeSource'),
+];
+
 /** What {@link createServiceClient} needs from a client (a `Consul` instance provides it). */
 export type ServiceClientContext = Pick<Consul, 'discovery' | 'options' | 'onClose'>;
 
@@ -163,10 +176,11 @@ export function createServiceClient(
   options: ConsulHttpOptions = {},
 ): ServiceClient {
   const o = checkObject(options, 'options');
+  checkKnownOptions(o, HTTP_OPTION_KEYS, 'options');
   const discoveryOptions: Record<string, unknown> = {};
   const clientOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o)) {
-    if ((OPTION_KEYS as readonly string[]).includes(key)) discoveryOptions[key] = value;
+    if (OPTION_KEYS.includes(key)) discoveryOptions[key] = value;
     else clientOptions[key] = value;
   }
   const source = consul.discovery.service(name, discoveryOptions as DiscoveryServiceOptions);
@@ -199,6 +213,12 @@ export interface ConsulInterceptorOptions extends Omit<
   discovery?: DiscoveryServiceOptions | ((service: string) => DiscoveryServiceOptions);
 }
 
+/** The option names of {@link ConsulInterceptorOptions}: the interceptor's but `closeSources`. */
+const CONSUL_INTERCEPTOR_OPTION_KEYS = [
+  ...INTERCEPTOR_OPTION_KEYS.filter((key) => key !== 'closeSources'),
+  'discovery',
+];
+
 /**
  * `consul.interceptor(options)`: the undici discovery interceptor resolving service hosts through
  * `consul.discovery.service` (one shared cache per service, released when the interceptor or the
@@ -208,7 +228,9 @@ export function createConsulInterceptor(
   consul: Consul,
   options: ConsulInterceptorOptions = {},
 ): DiscoveryInterceptor {
-  const { discovery, ...rest } = checkObject(options, 'options') as ConsulInterceptorOptions;
+  const o = checkObject(options, 'options');
+  checkKnownOptions(o, CONSUL_INTERCEPTOR_OPTION_KEYS, 'options');
+  const { discovery, ...rest } = o as ConsulInterceptorOptions;
   // Validate a fixed set of options now, not at the first request that needs them.
   if (discovery !== undefined && typeof discovery !== 'function')
     resolveDiscoveryOptions(discovery);

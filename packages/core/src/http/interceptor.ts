@@ -5,6 +5,7 @@ import type { InstanceSource } from '../discovery/instance';
 import { toMillis, type Duration } from '../duration';
 import { ConsulClosedError, ConsulConfigError, ConsulNoInstanceError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
 import { defaultServiceMatch } from './host-match';
 import { resolveEjection, type EjectionOptions } from './options';
@@ -36,6 +37,18 @@ export interface DiscoveryInterceptorOptions {
   /** Receives ejection/re-admission notices. */
   logger?: ConsulLogger;
 }
+
+/** The option names of {@link DiscoveryInterceptorOptions} (unknown ones are rejected). */
+export const INTERCEPTOR_OPTION_KEYS = optionKeys<DiscoveryInterceptorOptions>({
+  match: true,
+  balancer: true,
+  preserveHost: true,
+  redispatch: true,
+  ejection: true,
+  readyTimeout: true,
+  closeSources: true,
+  logger: true,
+});
 
 /** An undici interceptor (for `Agent.compose()`) that also releases what it holds on `close()`. */
 export interface DiscoveryInterceptor {
@@ -176,6 +189,10 @@ interface InterceptorSettings {
 }
 
 function resolveInterceptorOptions(options: DiscoveryInterceptorOptions): InterceptorSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConsulConfigError('options', 'an object', options);
+  }
+  checkKnownOptions(options, INTERCEPTOR_OPTION_KEYS);
   const fn = <T>(value: T | undefined, option: string, fallback: T): T => {
     if (value === undefined) return fallback;
     if (typeof value !== 'function') throw new ConsulConfigError(option, 'a function', value);

@@ -3,6 +3,7 @@ import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import { toMillis, type Duration } from '../duration';
 import { ConsulConfigError } from '../errors';
+import { checkKnownOptions, optionKeys } from '../models/validate';
 
 /** Passive outlier ejection: instances failing in a row are taken out for a while. */
 export interface EjectionOptions {
@@ -56,6 +57,34 @@ export interface ServiceClientOptions {
   closeSource?: boolean;
 }
 
+/** The option names of {@link ServiceClientOptions} (unknown ones are rejected). */
+export const SERVICE_CLIENT_OPTION_KEYS = optionKeys<ServiceClientOptions>({
+  balancer: true,
+  retries: true,
+  timeout: true,
+  retryNonIdempotent: true,
+  retryStatuses: true,
+  ejection: true,
+  tls: true,
+  connections: true,
+  pool: true,
+  factory: true,
+  closeSource: true,
+});
+const EJECTION_OPTION_KEYS = optionKeys<EjectionOptions>({
+  consecutiveFailures: true,
+  baseEjectionTime: true,
+  maxEjectionTime: true,
+  maxEjectedPercent: true,
+});
+const TLS_OPTION_KEYS = optionKeys<ServiceTlsOptions>({
+  ca: true,
+  cert: true,
+  key: true,
+  servername: true,
+  rejectUnauthorized: true,
+});
+
 /** Ejection settings after validation. */
 export interface ResolvedEjection {
   consecutiveFailures: number;
@@ -92,13 +121,25 @@ export interface ResolvedServiceClientOptions {
 
 /**
  * Validates client options (throwing {@link ConsulConfigError} naming the option, before any call)
- * and fills in defaults. `prefix` is prepended to option names in errors.
+ * and fills in defaults. Unknown keys, also in `ejection` and `tls`, are rejected (typos). `prefix`
+ * is prepended to option names in errors.
  */
 export function resolveServiceClientOptions(
   options: ServiceClientOptions = {},
   prefix = '',
 ): ResolvedServiceClientOptions {
   const name = (option: string) => `${prefix}${option}`;
+  const path = prefix.replace(/\.$/, '');
+  if (typeof options !== 'object' || options === null) {
+    throw new ConsulConfigError(path || 'options', 'an object', options);
+  }
+  checkKnownOptions(options, SERVICE_CLIENT_OPTION_KEYS, path);
+  if (options.tls !== undefined) {
+    if (typeof options.tls !== 'object' || options.tls === null) {
+      throw new ConsulConfigError(name('tls'), 'an object', options.tls);
+    }
+    checkKnownOptions(options.tls, TLS_OPTION_KEYS, name('tls'));
+  }
   const balancer = options.balancer ?? roundRobin();
   if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
     throw new ConsulConfigError(name('balancer'), 'a balancer (an object with pick())', balancer);
@@ -149,6 +190,7 @@ export function resolveEjection(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError(option, 'an object or false', options);
   }
+  checkKnownOptions(options, EJECTION_OPTION_KEYS, option);
   const consecutiveFailures = options.consecutiveFailures ?? 3;
   if (!Number.isInteger(consecutiveFailures) || consecutiveFailures < 1) {
     throw new ConsulConfigError(
