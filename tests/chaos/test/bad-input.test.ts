@@ -11,6 +11,9 @@ import {
   silentLogger,
 } from '@consulkit/core';
 import fastifyConsul from '@consulkit/fastify';
+import { ConsulModule } from '@consulkit/nest';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import fc from 'fast-check';
 import Fastify from 'fastify';
 import { isDeepStrictEqual } from 'node:util';
@@ -184,6 +187,62 @@ const tcpCheck = fc.record({
   interval: duration,
 });
 
+/** The service an adapter registers (Fastify plugin, Nest module). */
+const serviceOptions = fc.record(
+  {
+    name: field(fc.constantFrom('web', 'cdn-edge'), fc.constantFrom('', 'bad name')),
+    id: name,
+    tags: field(fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { maxLength: 3 })),
+    meta: field(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.string({ maxLength: 8 }))),
+    address: field(fc.constant('127.0.0.1'), fc.constant('')),
+    port: field(fc.integer({ min: 1, max: 65_535 }), fc.constantFrom(0, -1, 70_000)),
+    weights: field(fc.record({ passing: fc.integer({ min: 1, max: 10 }) }), fc.constant({})),
+    check: field(
+      fc.oneof(
+        fc.constant(false),
+        fc.record(
+          {
+            http: field(fc.constantFrom(true, '/ready'), fc.constant('')),
+            interval: duration,
+            timeout: duration,
+            deregisterCriticalServiceAfter: longDuration,
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+    checks: field(fc.array(fc.oneof(ttlCheck, tcpCheck), { maxLength: 2 })),
+    deregisterCriticalServiceAfter: longDuration,
+  },
+  { requiredKeys: ['name'] },
+);
+/** Options shared by the Fastify plugin and the Nest module. */
+const adapterOptions = fc.record(
+  {
+    // Client options are fuzzed on their own above; here mostly valid, so other fields get blamed.
+    consul: field(fc.constant({ address: '127.0.0.1:1', logger: silentLogger }), clientOptions),
+    client: field(fc.constant(undefined), fc.constant({ close: 1 })),
+    service: fc.oneof(
+      { weight: 6, arbitrary: serviceOptions },
+      { weight: 1, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: anyValue },
+    ),
+    healthRoute: field(
+      fc.constantFrom('/health', '/ready', false),
+      fc.constantFrom('health', '/a b'),
+    ),
+    ttl: field(fc.constantFrom('10s', false), fc.constant('1ms')),
+    checkTimeout: duration,
+    drain: duration,
+    deregisterTimeout: duration,
+    // Never true: a probe of a random address would only test the network.
+    failFast: fc.constantFrom(undefined, false, 'yes', 1, null),
+    // Never a valid list: that would install process signal handlers.
+    closeOnSignals: fc.constantFrom(undefined, false, 'SIGTERM', ['nope'], 5, null),
+  },
+  { requiredKeys: [] },
+);
+
 describe('chaos: bad input, fuzzed', () => {
   afterAll(() => {
     const total = Object.values(tried).reduce((a, b) => a + b, 0);
@@ -206,7 +265,10 @@ describe('chaos: bad input, fuzzed', () => {
           await consul?.close();
         }
       }),
-      { numRuns: runs },
+      {
+        numRuns: runs,
+        examples: [[{ logger: silentLogger }], [{ address: '127.0.0.1:1', logger: silentLogger }]],
+      },
     );
     tried['client-options'] = runs;
     console.log(
@@ -218,59 +280,11 @@ describe('chaos: bad input, fuzzed', () => {
   });
 
   it('plugin options: app.ready() rejects with a ConsulConfigError naming the option, or loads', async () => {
-    const service = fc.record(
-      {
-        name: field(fc.constantFrom('web', 'cdn-edge'), fc.constantFrom('', 'bad name')),
-        id: name,
-        tags: field(fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { maxLength: 3 })),
-        meta: field(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.string({ maxLength: 8 }))),
-        address: field(fc.constant('127.0.0.1'), fc.constant('')),
-        port: field(fc.integer({ min: 1, max: 65_535 }), fc.constantFrom(0, -1, 70_000)),
-        weights: field(fc.record({ passing: fc.integer({ min: 1, max: 10 }) }), fc.constant({})),
-        check: field(
-          fc.oneof(
-            fc.constant(false),
-            fc.record(
-              {
-                http: field(fc.constantFrom(true, '/ready'), fc.constant('')),
-                interval: duration,
-                timeout: duration,
-                deregisterCriticalServiceAfter: longDuration,
-              },
-              { requiredKeys: [] },
-            ),
-          ),
-        ),
-        checks: field(fc.array(fc.oneof(ttlCheck, tcpCheck), { maxLength: 2 })),
-        deregisterCriticalServiceAfter: longDuration,
-      },
-      { requiredKeys: ['name'] },
-    );
-    const pluginOptions = fc.record(
-      {
-        consul: field(clientOptions),
-        client: field(fc.constant(undefined), fc.constant({ close: 1 })),
-        service: field(fc.oneof(fc.constant(false), service)),
-        healthRoute: field(
-          fc.constantFrom('/health', '/ready', false),
-          fc.constantFrom('health', '/a b'),
-        ),
-        ttl: field(fc.constantFrom('10s', false), fc.constant('1ms')),
-        checkTimeout: duration,
-        drain: duration,
-        deregisterTimeout: duration,
-        // Never true: a probe of a random address would only test the network.
-        failFast: fc.constantFrom(undefined, false, 'yes', 1, null),
-        // Never a valid list: that would install process signal handlers.
-        closeOnSignals: fc.constantFrom(undefined, false, 'SIGTERM', ['nope'], 5, null),
-      },
-      { requiredKeys: [] },
-    );
     const options = new Set<string>();
     let loaded = 0;
     const runs = scale(200, 800);
     await fc.assert(
-      fc.asyncProperty(pluginOptions, async (input) => {
+      fc.asyncProperty(adapterOptions, async (input) => {
         const app = Fastify({ logger: false });
         try {
           await app.register(fastifyConsul, input as never);
@@ -282,7 +296,7 @@ describe('chaos: bad input, fuzzed', () => {
           await app.close();
         }
       }),
-      { numRuns: runs },
+      { numRuns: runs, examples: [[{ service: false }], [{ service: { name: 'web' } }]] },
     );
     tried['plugin-options'] = runs;
     console.log(
@@ -291,6 +305,39 @@ describe('chaos: bad input, fuzzed', () => {
     );
     expect(loaded).toBeGreaterThan(0);
     expect(options.size).toBeGreaterThan(8);
+  });
+
+  it('Nest module options: the application context fails with a ConsulConfigError naming the option, or starts', async () => {
+    const options = new Set<string>();
+    let started = 0;
+    const runs = scale(100, 400);
+    await fc.assert(
+      fc.asyncProperty(adapterOptions, async (input) => {
+        // A module per case, decorated by a call (the options differ each time).
+        class FuzzedAppModule {}
+        Module({ imports: [ConsulModule.forRoot(input as never)] })(FuzzedAppModule);
+        let app: INestApplicationContext | undefined;
+        try {
+          app = await NestFactory.createApplicationContext(FuzzedAppModule, {
+            logger: false,
+            abortOnError: false,
+          });
+          started++;
+        } catch (err) {
+          expectConfigError(err, options);
+        } finally {
+          await app?.close();
+        }
+      }),
+      { numRuns: runs, examples: [[{ service: false }], [{ service: { name: 'web' } }]] },
+    );
+    tried['nest-module-options'] = runs;
+    console.log(
+      `[chaos] bad-input nest-module-options: cases=${runs} started=${started} ` +
+        `options-named=${[...options].sort().join(',')}`,
+    );
+    expect(started).toBeGreaterThan(0);
+    expect(options.size).toBeGreaterThan(5);
   });
 
   it('service definitions: consul.register() throws a ConsulConfigError naming the field, before any request', async () => {
@@ -358,7 +405,7 @@ describe('chaos: bad input, fuzzed', () => {
             expectConfigError(err, fields);
           }
         }),
-        { numRuns: runs },
+        { numRuns: runs, examples: [[{ name: 'web', port: 8080 }]] },
       );
       expect(fake.requests).toEqual([]); // nothing was ever sent
     } finally {
