@@ -11,6 +11,7 @@ import { capturingLogger, type CapturingLogger, useAgent } from '../support/agen
 import { uniqueName } from '../support/diagnostics';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { MODE } from '../support/mode';
+import { type UnhandledWatch, watchUnhandledRejections } from '../support/unhandled';
 import { guard, since, waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
@@ -43,16 +44,15 @@ function retryDelays(logger: CapturingLogger): number[] {
 describe('chaos: slow and broken agent behind a fault proxy', () => {
   const fx = useAgent();
   let proxy: FaultProxy;
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  let unhandled: UnhandledWatch;
   const figures: string[] = [];
 
   beforeAll(async () => {
-    process.on('unhandledRejection', onUnhandled);
+    unhandled = watchUnhandledRejections();
     proxy = await startFaultProxy(fx.agent.address);
   });
   afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled);
+    unhandled.stop();
     await proxy.close();
   });
 
@@ -212,12 +212,12 @@ describe('chaos: slow and broken agent behind a fault proxy', () => {
 
     figures.push(
       `register/discovery: registration errors=${regErrors.length} (typed: ${regErrors.every((e) => e instanceof ConsulError)}) ` +
-        `recovered; close()=${closeMs}ms; unhandled rejections=${unhandled.length}`,
+        `recovered; close()=${closeMs}ms; unhandled rejections=${unhandled.reasons.length}`,
     );
     console.log(
       `[chaos] slow-agent (${MODE}): ${figures.join('; ')}; proxy accepted=${JSON.stringify(proxy.accepted)}`,
     );
     expect(regErrors.every((e) => e instanceof ConsulError)).toBe(true);
-    expect(unhandled).toEqual([]);
+    expect(unhandled.reasons).toEqual([]);
   });
 });
