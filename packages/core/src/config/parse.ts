@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { parseGoDuration } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { ConsulConfigParseError } from './errors';
@@ -177,6 +177,20 @@ function parseJson(text: string, key: string): unknown {
     );
     throw new ConsulConfigParseError(key, 'json', detail, err);
   }
+}
+
+/**
+ * The `yaml` package, loaded on first use: it is a quarter of undici's load time and most clients
+ * never parse YAML (bench/import measured `require('@consulkit/core')` at 1.5× undici alone).
+ */
+let yaml: typeof Yaml | undefined;
+function parseYaml(
+  text: string,
+  options: Yaml.ParseOptions & Yaml.DocumentOptions & Yaml.SchemaOptions & Yaml.ToJSOptions,
+): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  yaml ??= require('yaml') as typeof Yaml;
+  return yaml.parse(text, options);
 }
 
 function parseYamlValue(text: string, key: string): unknown {
