@@ -7,16 +7,26 @@
  *
  * Per round and subject: gc, start it and wait for its first load, warm up with `--warmup` changes,
  * then make `--changes` changes one at a time (a KV PUT, or an agent re-registration with new meta),
- * each in a fixed `--slot-ms` slot; CPU is `process.cpuUsage()` over those slots (the PUTs
- * included, identical for both), heap is `heapUsed` after a full gc while the subject is alive,
- * minus before it started. Subjects run one at a time, in rotating order.
+ * each in a fixed `--slot-ms` slot. CPU is read over those slots (the PUTs included, identical for
+ * all): process CPU (`process.cpuUsage()`, every thread) and main-thread CPU (schedstat), the
+ * latter also net of a "nothing watching" subject that makes the same changes (the floor: the
+ * PUT, timers, noise). Heap is `heapUsed` after a full gc while the subject is alive, minus before
+ * it started. Subjects run one at a time, in rotating order.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { Consul } from '@consulkit/core';
 import { startConsul } from '@consulkit/testing';
 import { Pool } from 'undici';
-import { ensureExposeGc, flag, fmt, median, stringFlag, watchdog } from './measure';
+import {
+  ensureExposeGc,
+  flag,
+  fmt,
+  mainThreadCpuUs,
+  median,
+  stringFlag,
+  watchdog,
+} from './measure';
 
 const gc = ensureExposeGc();
 
@@ -73,7 +83,10 @@ interface Subject {
 }
 
 interface RoundResult {
+  /** Process CPU (all threads) per change. */
   cpuUsPerChange: number;
+  /** Main-thread CPU per change (no GC/JIT helper threads: steadier). */
+  mainUsPerChange: number;
   heapMB: number;
   arrayBuffersMB: number;
 }
@@ -309,13 +322,16 @@ async function main(): Promise<void> {
       const running = await subject.start();
       for (let w = 0; w < warmup; w++) await change(subject, running);
       const cpu = process.cpuUsage();
+      const main = mainThreadCpuUs();
       for (let c = 0; c < changes; c++) await change(subject, running);
+      const mainUsed = mainThreadCpuUs() - main;
       const used = process.cpuUsage(cpu);
       await sleep(settleMs);
       const m1 = memory();
       await running.stop();
       return {
         cpuUsPerChange: (used.user + used.system) / changes,
+        mainUsPerChange: mainUsed / changes,
         heapMB: (m1.heap - m0.heap) / 1e6,
         arrayBuffersMB: (m1.arrayBuffers - m0.arrayBuffers) / 1e6,
       };
@@ -335,16 +351,18 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `\nlarge-watch — ${rounds} rounds × ${changes} changes, one per ${slotMs} ms slot; CPU per change ` +
-      `(process CPU over the slots, the change itself included); net = minus "nothing watching" ` +
-      `of the same round; live heap held after gc`,
+    `\nlarge-watch — ${rounds} rounds × ${changes} changes, one per ${slotMs} ms slot. CPU per change ` +
+      `(the change itself included): process = all threads, main = main thread only; net = main ` +
+      `minus "nothing watching" in the same round; ratios to the raw GET + JSON.parse of the same ` +
+      `body, per round; live heap held after a full gc`,
   );
   console.log(
     'subject'.padEnd(44) +
-      'CPU µs/change (median, min–max)'.padEnd(32) +
-      'net µs'.padEnd(8) +
-      'ratio to raw'.padEnd(14) +
-      'net ratio (median; per round)'.padEnd(40) +
+      'process µs'.padEnd(12) +
+      'main µs (median, min–max)'.padEnd(28) +
+      'net µs'.padEnd(9) +
+      'process ratio'.padEnd(15) +
+      'net main ratio (median; per round)'.padEnd(42) +
       'heap MB'.padEnd(9) +
       'arrayBuffers MB',
   );
@@ -358,36 +376,42 @@ async function main(): Promise<void> {
     };
     const idleRounds = peer('idle');
     const rawRounds = peer('raw');
-    const cpu = (list: RoundResult[] | undefined, i: number) =>
-      list?.[i]?.cpuUsPerChange ?? Number.NaN;
+    const at = (list: RoundResult[] | undefined, i: number, field: 'cpu' | 'main') =>
+      (field === 'cpu' ? list?.[i]?.cpuUsPerChange : list?.[i]?.mainUsPerChange) ?? Number.NaN;
     const cpus = rs.map((x) => x.cpuUsPerChange);
-    const net = rs.map((x, i) => x.cpuUsPerChange - cpu(idleRounds, i));
-    const ratios = rs.map((x, i) => x.cpuUsPerChange / cpu(rawRounds, i));
-    const netRatios = rs.map((_, i) => net[i]! / (cpu(rawRounds, i) - cpu(idleRounds, i)));
+    const mains = rs.map((x) => x.mainUsPerChange);
+    const net = rs.map((x, i) => x.mainUsPerChange - at(idleRounds, i, 'main'));
+    const ratios = rs.map((x, i) => x.cpuUsPerChange / at(rawRounds, i, 'cpu'));
+    const netRatios = rs.map(
+      (_, i) => (net[i] as number) / (at(rawRounds, i, 'main') - at(idleRounds, i, 'main')),
+    );
     const heap = median(rs.map((x) => x.heapMB));
     const ab = median(rs.map((x) => x.arrayBuffersMB));
-    const relevant = subject.role === 'ours';
+    const ours = subject.role === 'ours';
+    const idleRole = subject.role === 'idle';
     console.log(
       subject.name.padEnd(44) +
-        `${fmt(median(cpus), 0)} (${fmt(Math.min(...cpus), 0)}–${fmt(Math.max(...cpus), 0)})`.padEnd(
-          32,
+        fmt(median(cpus), 0).padEnd(12) +
+        `${fmt(median(mains), 0)} (${fmt(Math.min(...mains), 0)}–${fmt(Math.max(...mains), 0)})`.padEnd(
+          28,
         ) +
-        (subject.role === 'idle' ? '' : fmt(median(net), 0)).padEnd(8) +
-        (relevant ? `${fmt(median(ratios), 2)}×` : '').padEnd(14) +
-        (relevant
+        (idleRole ? '' : fmt(median(net), 0)).padEnd(9) +
+        (ours ? `${fmt(median(ratios), 2)}×` : '').padEnd(15) +
+        (ours
           ? `${fmt(median(netRatios), 2)}×; ${netRatios.map((x) => fmt(x)).join(' ')}`
           : ''
-        ).padEnd(40) +
-        (subject.role === 'idle' ? '' : fmt(heap, 2)).padEnd(9) +
-        (subject.role === 'idle' ? '' : fmt(ab, 2)),
+        ).padEnd(42) +
+        (idleRole ? '' : fmt(heap, 2)).padEnd(9) +
+        (idleRole ? '' : fmt(ab, 2)),
     );
     summary[subject.name] = {
-      cpuUsPerChange: Math.round(median(cpus)),
-      netCpuUsPerChange: Math.round(median(net)),
-      ...(relevant
+      processCpuUsPerChange: Math.round(median(cpus)),
+      mainThreadUsPerChange: Math.round(median(mains)),
+      netMainThreadUsPerChange: Math.round(median(net)),
+      ...(ours
         ? {
-            cpuRatioToRaw: Number(fmt(median(ratios), 3)),
-            netCpuRatioToRaw: Number(fmt(median(netRatios), 3)),
+            processCpuRatioToRaw: Number(fmt(median(ratios), 3)),
+            netMainThreadRatioToRaw: Number(fmt(median(netRatios), 3)),
           }
         : {}),
       heapMB: Number(fmt(heap, 2)),

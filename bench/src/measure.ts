@@ -4,6 +4,7 @@
  * percentiles, client CPU per request, and ratios against the baseline of the same round.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** One contender: a function doing one operation. */
 export interface Contender {
@@ -253,6 +254,20 @@ export function ensureExposeGc(): () => void {
     { stdio: 'inherit' },
   );
   process.exit(result.status ?? 1);
+}
+
+/**
+ * CPU time of this process's main thread, in µs (Linux `schedstat`, ns precision), or NaN where
+ * unavailable. Unlike `process.cpuUsage()` it leaves out V8's helper threads (concurrent GC, JIT)
+ * and so most of the background noise of a long, mostly idle measuring window.
+ */
+export function mainThreadCpuUs(): number {
+  try {
+    const text = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8');
+    return Number(text.split(' ')[0]) / 1000;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Reads a `--name=value` string flag. */
