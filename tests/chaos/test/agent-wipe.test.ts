@@ -86,10 +86,11 @@ describe('chaos: agent wipe', () => {
     });
     const lockReason = held.signal.reason as ConsulLockError;
     console.log(
-      `[chaos] agent-wipe (${MODE}): services=${registrations.length} back=${backMs}ms after the agent answered ` +
-        `(agent restart took ${agentRestartMs}ms) lock-lost=${lockReason.reason} ` +
-        `after ${Math.round(lockLostAt - upAt)}ms session-lost=${sessionLost?.reason} ` +
-        `after ${Math.round(sessionLostAt - upAt)}ms (renewal at TTL/2)`,
+      `[chaos] agent-wipe (${MODE}): services=${registrations.length} back=${backMs}ms after the ` +
+        `restarted agent was ready (${agentRestartMs + backMs}ms after the wipe; the restart itself ` +
+        `took ${agentRestartMs}ms) lock-lost=${lockReason.reason} ` +
+        `${Math.round(lockLostAt - wipeStarted)}ms after the wipe, session-lost=${sessionLost?.reason} ` +
+        `${Math.round(sessionLostAt - wipeStarted)}ms after the wipe (next renewal at TTL/2)`,
     );
     expect(backMs).toBeGreaterThanOrEqual(0);
     expect(lockReason).toBeInstanceOf(ConsulLockError);
