@@ -156,16 +156,20 @@ export async function compare(
 export function printComparison(title: string, comparison: Comparison): void {
   console.log(`\n${title} — concurrency ${comparison.concurrency}`);
   const width = Math.max(...comparison.contenders.map((c) => c.name.length)) + 2;
+  const ratioText = comparison.contenders.map(
+    (c) => `${c.medianRatio.toFixed(3)}×; ${c.ratios.map((r) => r.toFixed(2)).join(' ')}`,
+  );
+  const ratioWidth = Math.max(28, ...ratioText.map((t) => t.length)) + 2;
   console.log(
     'contender'.padEnd(width) +
       'req/s (median, min–max)'.padEnd(30) +
       'p50 ms'.padEnd(9) +
       'p99 ms'.padEnd(9) +
       'CPU µs/req'.padEnd(12) +
-      'ratio (median; per round)'.padEnd(40) +
+      'ratio (median; per round)'.padEnd(ratioWidth) +
       'CPU ratio (median; per round)',
   );
-  for (const c of comparison.contenders) {
+  comparison.contenders.forEach((c, i) => {
     console.log(
       c.name.padEnd(width) +
         `${c.medianOpsPerSec.toFixed(0)} (${c.minOpsPerSec.toFixed(0)}–${c.maxOpsPerSec.toFixed(0)})`.padEnd(
@@ -174,11 +178,11 @@ export function printComparison(title: string, comparison: Comparison): void {
         c.medianP50Ms.toFixed(2).padEnd(9) +
         c.medianP99Ms.toFixed(2).padEnd(9) +
         c.medianCpuUsPerOp.toFixed(0).padEnd(12) +
-        `${c.medianRatio.toFixed(3)}×; ${c.ratios.map((r) => r.toFixed(2)).join(' ')}`.padEnd(40) +
+        (ratioText[i] as string).padEnd(ratioWidth) +
         `${c.medianCpuRatio.toFixed(3)}×; ${c.cpuRatios.map((r) => r.toFixed(2)).join(' ')}` +
         (c.errors ? `  errors: ${c.errors}` : ''),
     );
-  }
+  });
 }
 
 /**
