@@ -26,7 +26,9 @@ describe('consul.leader', () => {
     await waitFor(() => b.isLeader, { timeout: 5_000 });
     expect((b.leadership as HeldLock).fencingToken).toBeGreaterThan(first.fencingToken);
     expect((await a.leader())?.value).toBe('node-b');
-    expect(events).toEqual(['a elected', 'a revoked released', 'b elected']);
+    // a's `revoked` is emitted once its release completed; b may win the key just before that.
+    expect(events[0]).toBe('a elected');
+    expect([...events.slice(1)].sort()).toEqual(['a revoked released', 'b elected']);
     await b.stop();
     expect(await b.leader()).toBeUndefined();
   });
