@@ -125,6 +125,11 @@ describe('chaos: leader loss', () => {
       what: `config value ${writes}`,
     });
     const configResumeMs = since(resumeStarted);
+    // The raw watch may still be backing off from the election's errors: wait for its final value too.
+    await waitFor(() => watch.current?.value === String(writes), {
+      timeout: 60_000,
+      what: `raw watch value ${writes}`,
+    });
     await delay(500); // a duplicate delivery would come right after the final one
     const late = await start('b3');
     await waitFor(() => http.source.instances().some((i) => i.id === late.id), {
