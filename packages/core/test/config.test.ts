@@ -114,6 +114,43 @@ describe('config store', () => {
     await store.close();
   });
 
+  it('a bad key keeps its last good value without holding back the other keys', async () => {
+    await consul.kv.put('cfg-one-bad/a.json', '{"v": 1}');
+    await consul.kv.put('cfg-one-bad/b.json', '{"v": 1}');
+    const store = consul.config({ prefix: 'cfg-one-bad/', debounce: 20 });
+    const events = record(store);
+    await store.ready();
+    await consul.kv.put('cfg-one-bad/a.json', '{"v": ');
+    await waitFor(() => events.errors.length > 0);
+    // Another key changes while a.json is still malformed: its change is published at once.
+    await consul.kv.put('cfg-one-bad/b.json', '{"v": 2}');
+    await waitFor(() => events.changes.length > 0);
+    expect(events.changes[0]?.map((c) => c.key)).toEqual(['b.json']);
+    expect(store.get('b.json')).toEqual({ v: 2 });
+    expect(store.get('a.json')).toEqual({ v: 1 });
+    expect(store.source('a.json')).toBe('cfg-one-bad/a.json');
+    // The same bad bytes are reported once, not again with every unrelated change.
+    await consul.kv.put('cfg-one-bad/b.json', '{"v": 3}');
+    await waitFor(() => events.changes.length > 1);
+    expect(events.errors).toHaveLength(1);
+    expect((events.errors[0] as ConsulConfigParseError).key).toBe('cfg-one-bad/a.json');
+    // A new bad write to the same key is a new report; the fix is a change of a.json.
+    await consul.kv.put('cfg-one-bad/a.json', '[');
+    await waitFor(() => events.errors.length > 1);
+    await consul.kv.put('cfg-one-bad/a.json', '{"v": 4}');
+    await waitFor(() => store.get<{ v: number }>('a.json')?.v === 4);
+    expect(events.changes.at(-1)).toEqual([
+      {
+        key: 'a.json',
+        previous: { v: 1 },
+        value: { v: 4 },
+        source: 'cfg-one-bad/a.json',
+        previousSource: 'cfg-one-bad/a.json',
+      },
+    ]);
+    await store.close();
+  });
+
   it('never throws without an error listener: errors go to the logger', async () => {
     const warnings: string[] = [];
     const logger: ConsulLogger = {

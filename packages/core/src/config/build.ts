@@ -3,14 +3,30 @@ import { type ResolvedEntry } from './layers';
 import { type ConfigKeyOptions } from './options';
 import { parseValue, type ParseMode } from './parse';
 
-/** The unvalidated values of a candidate snapshot, or the keys that failed to parse. */
+/** The unvalidated values of a candidate snapshot, and the keys that failed to parse. */
 export interface BuildResult {
-  /** Config key → value (Consul values first, then defaults of absent keys). */
+  /**
+   * Config key → value (Consul values first, then defaults of absent keys). A key whose value does
+   * not parse holds what {@link KeepLastGood} returned for it, or is left out.
+   */
   readonly values: Record<string, unknown>;
   /** Config key → Consul key, for the values that came from Consul. */
   readonly sources: Record<string, string>;
-  /** One error per key that did not parse; when non-empty the candidate must not be published. */
+  /** One error per Consul key whose current value does not parse (new failures and known ones). */
   readonly errors: readonly ConsulConfigParseError[];
+  /** The subset of {@link errors} not seen in the previous build: the ones to report. */
+  readonly newErrors: readonly ConsulConfigParseError[];
+}
+
+/** The value (and its source) a config key held in the published snapshot, if any. */
+export type KeepLastGood = (
+  key: string,
+) => { value: unknown; source: string | undefined } | undefined;
+
+interface KnownFailure {
+  readonly raw: Buffer | null;
+  readonly mode: ParseMode;
+  readonly error: ConsulConfigParseError;
 }
 
 interface CachedParse {
@@ -26,16 +42,24 @@ interface CachedParse {
  */
 export class SnapshotBuilder {
   private cache = new Map<string, CachedParse>();
+  /** Consul keys whose current bytes failed to parse: not re-parsed, nor re-reported, until they change. */
+  private failures = new Map<string, KnownFailure>();
 
   constructor(
     private readonly format: ParseMode,
     private readonly keyOptions: ReadonlyMap<string, ConfigKeyOptions>,
   ) {}
 
-  build(resolved: ReadonlyMap<string, ResolvedEntry>): BuildResult {
+  /**
+   * Builds the candidate values. A key that does not parse keeps `keep(key)` — the last good value
+   * the store published — so one bad write never holds back the other keys' changes.
+   */
+  build(resolved: ReadonlyMap<string, ResolvedEntry>, keep?: KeepLastGood): BuildResult {
     const entries: Array<[string, unknown]> = [];
     const sources: Record<string, string> = {};
     const errors: ConsulConfigParseError[] = [];
+    const newErrors: ConsulConfigParseError[] = [];
+    const failures = new Map<string, KnownFailure>();
     const cache = new Map<string, CachedParse>();
     for (const [key, { entry }] of [...resolved].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const mode = this.keyOptions.get(key)?.parse ?? this.format;
@@ -48,13 +72,32 @@ export class SnapshotBuilder {
         cached.raw = entry.rawValue;
         cache.set(entry.key, cached);
       } else {
-        try {
-          // The Consul key names the error: that is what an operator fixes.
-          // Text modes reuse the entry's decoded text: no second decode, no duplicate string held.
-          const input = mode === 'raw' ? entry.rawValue : entry.value;
-          value = parseValue(input, mode, entry.key);
-        } catch (err) {
-          errors.push(err as ConsulConfigParseError);
+        const known = this.failures.get(entry.key);
+        let failure: KnownFailure | undefined;
+        if (known && known.mode === mode && sameBytes(known.raw, entry.rawValue)) {
+          failure = known;
+        } else {
+          try {
+            // The Consul key names the error: that is what an operator fixes.
+            // Text modes reuse the entry's decoded text: no second decode, no duplicate string held.
+            const input = mode === 'raw' ? entry.rawValue : entry.value;
+            value = parseValue(input, mode, entry.key);
+          } catch (err) {
+            failure = { raw: entry.rawValue, mode, error: err as ConsulConfigParseError };
+            newErrors.push(failure.error);
+          }
+        }
+        if (failure) {
+          errors.push(failure.error);
+          failures.set(entry.key, failure);
+          const kept = keep?.(key);
+          if (kept) {
+            entries.push([key, kept.value]);
+            if (kept.source !== undefined) sources[key] = kept.source;
+          } else {
+            const fallback = this.keyOptions.get(key);
+            if (fallback && 'default' in fallback) entries.push([key, fallback.default]);
+          }
           continue;
         }
         cache.set(entry.key, { raw: entry.rawValue, mode, value });
@@ -71,8 +114,9 @@ export class SnapshotBuilder {
       if (old) cache.set(err.key, old);
     }
     this.cache = cache;
+    this.failures = failures;
     // fromEntries defines properties: a key named "__proto__" stays a plain key.
-    return { values: Object.fromEntries(entries), sources, errors };
+    return { values: Object.fromEntries(entries), sources, errors, newErrors };
   }
 }
 

@@ -35,8 +35,9 @@ export type ConfigStoreEvents<T> = {
    */
   change: [changes: readonly ConfigChange[], snapshot: ConfigSnapshot<T>];
   /**
-   * Something went wrong and the last good snapshot stays: a value that does not parse
-   * (`ConsulConfigParseError`, naming the Consul key), a rejected snapshot
+   * Something went wrong and the last good value stays: a value that does not parse
+   * (`ConsulConfigParseError`, naming the Consul key; that key keeps its last good value while the
+   * others still change; reported once per bad write), a rejected snapshot
    * (`ConsulConfigValidationError`, naming the config keys), or Consul unreachable (the watch's
    * error; it keeps retrying). Without a listener, errors are logged, never thrown.
    */
@@ -58,9 +59,11 @@ interface Waiter<T> {
  * Typed configuration from Consul KV, kept current. Loads a prefix (or several layered prefixes,
  * or a list of keys), parses each value, validates the whole candidate snapshot, and publishes it
  * atomically; on every later write it debounces the burst, re-parses the changed keys,
- * re-validates, swaps, and emits `change` with per-key diffs. A value that fails to parse or a
- * snapshot the schema rejects is never published: the last good snapshot stays and `error` names
- * the key. Deleted keys fall back to their defaults and are reported with `deleted: true`.
+ * re-validates, swaps, and emits `change` with per-key diffs. A value that fails to parse is never
+ * published: its key keeps its last good value (the other keys' changes still go out) and `error`
+ * names the Consul key, once per bad write. A snapshot the schema rejects is not published at all:
+ * the last good snapshot stays. Deleted keys fall back to their defaults and are reported with
+ * `deleted: true`.
  *
  * Create it with `consul.config(options)`; it closes with the client.
  *
@@ -263,9 +266,14 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
     if (this.closing) return;
     const entries = [...this.latest.values()].flat();
     const resolved = resolveLayers(this.options.layers, this.options.selection, entries);
-    const built = this.builder.build(resolved);
-    if (built.errors.length > 0) {
-      for (const error of built.errors) this.report(error);
+    // Once loaded, a key that does not parse keeps its last good value and the other keys' changes
+    // are still published; the first load has no good value to keep, so it fails as a whole.
+    const built = this.builder.build(
+      resolved,
+      this.loaded ? (key) => this.lastGood(key) : undefined,
+    );
+    for (const error of built.newErrors) this.report(error);
+    if (!this.loaded && built.errors.length > 0) {
       this.firstLoadFailed(built.errors[0] as Error);
       return;
     }
@@ -329,6 +337,12 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
         this.safely(`onKey("${change.key}") listener`, () => listener(change.value, change));
       }
     }
+  }
+
+  /** The value and source `key` holds in the published snapshot (undefined when it has none). */
+  private lastGood(key: string): { value: unknown; source: string | undefined } | undefined {
+    if (!this.has(key)) return undefined;
+    return { value: this.get(key), source: this.source(key) };
   }
 
   private firstLoadFailed(error: Error): void {
