@@ -511,7 +511,7 @@ describe('README snippets against a real agent', () => {
     const from = config.source('limits'); // 'config/shared/limits'
     config.onKey<{ rps: number }>('limits', (limits) => limiter.reset(limits));
     config.on('change', (changes) => log(changes)); // [{ key, previous, value, source, ... }]
-    config.on('error', alert); // bad value or schema failure: the last good snapshot stays
+    config.on('error', alert); // a bad value keeps that key's last good value; a schema failure, the snapshot
     // #endregion config
 
     expect(timeout).toBe(10_000);
