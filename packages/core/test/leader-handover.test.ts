@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { type LeaderElection } from '../src';
+import { LIVENESS_SERVICE_NAME, type LeaderElection } from '../src';
 import { useAgent } from './support/agent';
 import { waitFor } from './support/coordination';
 
@@ -20,7 +20,7 @@ class ChildCandidate {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(address: string, key: string, checkId?: string) {
+  constructor(address: string, key: string, liveness = true) {
     this.child = spawn(
       process.execPath,
       [
@@ -29,7 +29,7 @@ class ChildCandidate {
         key,
         `${TTL_MS}ms`,
         `${LOCK_DELAY_MS}ms`,
-        ...(checkId ? [checkId] : []),
+        ...(liveness ? [] : ['--no-liveness']),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -66,8 +66,8 @@ describe('leader handover between processes', () => {
   });
 
   /** Starts a child leader on `key` and an in-process candidate waiting behind it. */
-  async function childLeads(key: string, checkId?: string) {
-    const child = new ChildCandidate(fx.agent.address, key, checkId);
+  async function childLeads(key: string, liveness = true) {
+    const child = new ChildCandidate(fx.agent.address, key, liveness);
     children.push(child);
     const leader = await waitFor(() => child.elected(), { timeout: 20_000 });
     const candidate = fx
@@ -85,8 +85,38 @@ describe('leader handover between processes', () => {
     return { child, leader, candidate, electedAt: () => electedAt };
   }
 
-  it('hands over when the leader process is killed (SIGKILL): after its session lapses on the server', async () => {
+  it('hands over within TTL + lock-delay when the leader process is killed (SIGKILL): its liveness check turns critical', async () => {
     const { child, leader, candidate, electedAt } = await childLeads('handover/kill');
+    const consul = fx.client();
+    // The child's session is bound to the liveness check of its own `consulkit-session` service.
+    const bound = (await consul.session.info(leader.session as string))?.serviceChecks ?? [];
+    const checkId = bound.map((c) => c.id).find((id) => id.startsWith(LIVENESS_SERVICE_NAME));
+    expect(checkId).toBeDefined();
+    const killedAt = performance.now();
+    child.kill('SIGKILL');
+    await child.exited;
+    // Nobody passes the check any more: it turns critical at most one TTL after its last pass, Consul
+    // invalidates the bound session at once, then the lock-delay runs. The margin covers our own
+    // blocking read waking up and the acquire transaction.
+    await waitFor(() => candidate.isLeader, {
+      timeout: TTL_MS + LOCK_DELAY_MS + 1_500,
+      interval: 20,
+    });
+    const handoverMs = (electedAt() as number) - killedAt;
+    console.log(
+      `leader handover after SIGKILL (liveness check): ${(handoverMs / 1000).toFixed(2)} s ` +
+        `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; bound TTL + lock-delay)`,
+    );
+    expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
+    const checks = await consul.health.checks(LIVENESS_SERVICE_NAME);
+    expect(checks.find((c) => c.checkId === checkId)?.status).toBe('critical');
+    expect(await consul.session.info(leader.session as string)).toBeUndefined();
+  }, 60_000);
+
+  it('without the liveness check, a killed leader hands over only once Consul expires its session (up to 2×TTL)', async () => {
+    const { child, leader, candidate, electedAt } = await childLeads('handover/unbound', false);
+    const bound = (await fx.client().session.info(leader.session as string))?.serviceChecks;
+    expect(bound).toEqual([]);
     const killedAt = performance.now();
     child.kill('SIGKILL');
     await child.exited;
@@ -98,30 +128,10 @@ describe('leader handover between processes', () => {
     });
     const handoverMs = (electedAt() as number) - killedAt;
     console.log(
-      `leader handover after SIGKILL: ${(handoverMs / 1000).toFixed(2)} s ` +
+      `leader handover after SIGKILL without the liveness check: ${(handoverMs / 1000).toFixed(2)} s ` +
         `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; server bound 2×TTL + lock-delay)`,
     );
     expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
-  }, 60_000);
-
-  it('hands over within check TTL + lock-delay when a killed leader was bound to a heartbeat check', async () => {
-    const { child, leader, candidate, electedAt } = await childLeads(
-      'handover/check',
-      'leader-heartbeat',
-    );
-    const killedAt = performance.now();
-    child.kill('SIGKILL');
-    await child.exited;
-    // The child's 2 s TTL check goes critical, Consul invalidates the bound session, the lock-delay
-    // runs: far sooner than the session's own server-side expiry.
-    await waitFor(() => candidate.isLeader, { timeout: TTL_MS + LOCK_DELAY_MS, interval: 20 });
-    const handoverMs = (electedAt() as number) - killedAt;
-    console.log(
-      `leader handover after SIGKILL with a 2 s heartbeat check bound: ${(handoverMs / 1000).toFixed(2)} s ` +
-        `(session TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s)`,
-    );
-    expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
-    await fx.client().agent.check.deregister('leader-heartbeat');
   }, 60_000);
 
   it("elects a new leader within the lock-delay when the leader's session is destroyed", async () => {

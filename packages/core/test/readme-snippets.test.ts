@@ -611,7 +611,10 @@ describe('README snippets against a real agent', () => {
     // #endregion leader-checks
     await waitFor(() => election.isLeader);
     const info = await consul.session.info(election.leadership?.session as string);
-    expect(info?.serviceChecks.map((c) => c.id)).toEqual(registration.checkIds);
+    const bound = info?.serviceChecks.map((c) => c.id) ?? [];
+    // The registration's check, then the election's own liveness check (on by default).
+    expect(bound.slice(0, -1)).toEqual(registration.checkIds);
+    expect(bound.at(-1)).toMatch(/^consulkit-session-[0-9a-f]{8}:ttl$/);
     expect(info?.lockDelay).toBe(5_000);
     await election.stop();
     await registration.deregister();

@@ -2,9 +2,11 @@ import {
   Consul,
   ConsulConfigError,
   type ConsulLockError,
+  LIVENESS_SERVICE_NAME,
   type ManagedSession,
   silentLogger,
 } from '../src';
+import { createBound, type LivenessCheck } from '../src/coordination/liveness-check';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
 
@@ -57,6 +59,111 @@ describe('consul.session.renewing', () => {
     } finally {
       await offline.close();
     }
+  });
+});
+
+describe('consul.session.renewing with livenessCheck: true', () => {
+  const fx = useAgent();
+
+  it("registers a consulkit-session service whose TTL check the session is bound to (with the caller's checks), and removes it on stop", async () => {
+    const consul = fx.client();
+    await consul.agent.service.register({
+      name: 'live-app',
+      id: 'live-app-1',
+      check: { checkId: 'live-app-1:ttl', ttl: '30s', status: 'passing' },
+    });
+    const session = await consul.session.renewing({
+      ttl: '10s',
+      name: 'live',
+      livenessCheck: true,
+      serviceChecks: ['live-app-1:ttl'],
+    });
+    const suffix = /\[([0-9a-f]{8})\]$/.exec(session.name)?.[1] as string;
+    const serviceId = `${LIVENESS_SERVICE_NAME}-${suffix}`;
+    expect(session.livenessCheckId).toBe(`${serviceId}:ttl`);
+
+    const info = await consul.session.info(session.id);
+    expect(info?.serviceChecks.map((c) => c.id)).toEqual([
+      'live-app-1:ttl',
+      session.livenessCheckId,
+    ]);
+    expect(info?.nodeChecks).toEqual(['serfHealth']);
+    const checks = await consul.agent.checks();
+    expect(checks[session.livenessCheckId as string]).toMatchObject({
+      status: 'passing',
+      serviceId,
+      serviceName: LIVENESS_SERVICE_NAME,
+    });
+    // The check's TTL is the session's, and it never lapses while the session renews.
+    expect((await consul.agent.services())[serviceId]?.meta).toMatchObject({
+      session: session.name,
+      pid: String(process.pid),
+    });
+    await new Promise((resolve) => session.once('renewed', resolve)); // ~5 s
+    expect((await consul.agent.checks())[session.livenessCheckId as string]?.status).toBe(
+      'passing',
+    );
+
+    await session.stop();
+    expect(await consul.session.info(session.id)).toBeUndefined();
+    expect(await consul.agent.service(serviceId)).toBeUndefined();
+    await consul.agent.service.deregister('live-app-1');
+  }, 20_000);
+
+  it('is lost once its liveness check turns critical (Consul invalidates the session)', async () => {
+    const consul = fx.client({ logger: silentLogger });
+    const session = await consul.session.renewing({ ttl: '10s', livenessCheck: true });
+    const lost = new Promise<ConsulLockError>((resolve) => session.once('lost', resolve));
+    await consul.agent.check.fail(session.livenessCheckId as string);
+    await waitFor(async () => (await consul.session.info(session.id)) === undefined, {
+      timeout: 5_000,
+    });
+    // Noticed at the next renewal (TTL/2 at most): the session is gone.
+    expect(['session-expired', 'session-invalidated']).toContain((await lost).reason);
+    expect(session.signal.aborted).toBe(true);
+  }, 20_000);
+
+  it('retries a creation Consul answers "Missing check ... registration" until the check is known', async () => {
+    const consul = fx.client();
+    const check: LivenessCheck = {
+      serviceId: 'late-live',
+      checkId: 'late-live:ttl',
+      ttlMs: 10_000,
+      registeredAt: performance.now(),
+    };
+    let attempts = 0;
+    const answers: string[] = [];
+    const late = delay(300).then(() =>
+      consul.agent.service.register({
+        name: 'late-live',
+        check: { checkId: check.checkId, ttl: '10s', status: 'passing' },
+      }),
+    );
+    const id = await createBound(
+      async () => {
+        attempts++;
+        try {
+          return await consul.session.create({ ttl: '10s', serviceChecks: [check.checkId] });
+        } catch (err) {
+          answers.push((err as Error).message);
+          throw err;
+        }
+      },
+      check,
+      undefined,
+    );
+    await late;
+    expect(attempts).toBeGreaterThan(1);
+    expect(answers[0]).toMatch(/Missing check 'late-live:ttl' registration/);
+    expect((await consul.session.info(id))?.serviceChecks.map((c) => c.id)).toEqual([
+      check.checkId,
+    ]);
+    await consul.session.destroy(id);
+    await consul.agent.service.deregister('late-live');
+    // Another check's absence is not waited for.
+    await expect(
+      createBound(() => consul.session.create({ serviceChecks: ['nope:ttl'] }), check, undefined),
+    ).rejects.toMatchObject({ status: 500 });
   });
 });
 

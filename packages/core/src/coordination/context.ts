@@ -1,3 +1,4 @@
+import { type Agent } from '../endpoints/agent';
 import { type Kv } from '../endpoints/kv';
 import { type Session } from '../endpoints/session';
 import { type Txn } from '../endpoints/txn';
@@ -8,6 +9,8 @@ import { type ConsulLogger } from '../logger';
  * close hook. `Consul` satisfies it; the recipes never send HTTP themselves.
  */
 export interface CoordinationContext {
+  /** The local agent: sessions' liveness checks are registered and passed there. */
+  readonly agent: Agent;
   readonly kv: Kv;
   readonly session: Session;
   readonly txn: Txn;

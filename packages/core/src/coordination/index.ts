@@ -8,6 +8,7 @@ export {
 export { ConsulLockError } from './errors';
 export type { ConsulLockErrorReason } from './errors';
 export { ManagedSession } from './managed-session';
+export { LIVENESS_SERVICE_NAME } from './liveness-check';
 export type { ManagedSessionOptions, ManagedSessionEvents } from './managed-session';
 export { SessionGroup } from './session-group';
 export { Lock } from './lock';

@@ -9,9 +9,19 @@ import { errorCode } from './signals';
 
 /**
  * Options of `consul.leader(key, options)`: those of a lock, except a shared session and an owner
- * signal (an election ends with `stop()`).
+ * signal (an election ends with `stop()`), and with the liveness check on by default.
  */
-export type LeaderOptions = Omit<LockOptions, 'session' | 'signal'>;
+export interface LeaderOptions extends Omit<LockOptions, 'session' | 'signal' | 'livenessCheck'> {
+  /**
+   * Bind each campaign's session to a liveness check (a TTL check on a `consulkit-session` service
+   * of its own, passed on every renewal; see `ManagedSessionOptions.livenessCheck`). When the
+   * leader process dies, its check turns critical within one TTL and Consul invalidates its
+   * session at once, so another candidate leads within TTL + lock-delay; without it Consul may keep
+   * the dead leader's session up to 2×TTL. Needs `service:write` on `consulkit-session` (else the
+   * session is created unbound, with one warning). Default `true`.
+   */
+  livenessCheck?: boolean;
+}
 
 /** The option names of {@link LeaderOptions}: a lock's but `session` and `signal`. */
 const LEADER_OPTION_KEYS = LOCK_OPTION_KEYS.filter((key) => key !== 'session' && key !== 'signal');
@@ -82,7 +92,12 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
     if (typeof options === 'object' && options !== null) {
       checkKnownOptions(options, LEADER_OPTION_KEYS);
     }
-    this.lock = new Lock(ctx, key, options);
+    // Elections default to the liveness check (locks do not): a dead leader hands over in one TTL.
+    const lockOptions =
+      typeof options === 'object' && options !== null && options.livenessCheck === undefined
+        ? { ...options, livenessCheck: true }
+        : options;
+    this.lock = new Lock(ctx, key, lockOptions);
     this.key = this.lock.key;
   }
 

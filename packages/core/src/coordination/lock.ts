@@ -22,6 +22,7 @@ import {
   checkLockDelay,
   checkName,
   checkRetries,
+  checkFlag,
   checkSessionTtl,
   checkValue,
   goLockKey,
@@ -63,6 +64,16 @@ export interface LockOptions {
   nodeChecks?: readonly string[];
   /** Service check IDs the created session is bound to: critical ⇒ the lock is released. */
   serviceChecks?: readonly string[];
+  /**
+   * Bind each created session to a liveness check (see `ManagedSessionOptions.livenessCheck`): if
+   * the holding process dies, Consul invalidates its session within one TTL instead of up to 2×TTL,
+   * so the lock is free after TTL + lock-delay. Default `false` for locks: a lock creates a session
+   * per acquisition, and each would also register (and deregister) a `consulkit-session` service on
+   * the agent — worth it for long holds, not for short, frequent critical sections. Needs
+   * `service:write` on `consulkit-session` (else the session is created unbound, with a warning).
+   * Leader elections default to `true`.
+   */
+  livenessCheck?: boolean;
   /** Longest single blocking read while waiting. Default 15 s (Go's `DefaultLockWaitTime`). */
   lockWait?: Duration;
   /**
@@ -84,6 +95,7 @@ export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
   goCompatible: true,
   nodeChecks: true,
   serviceChecks: true,
+  livenessCheck: true,
   lockWait: true,
   signal: true,
 });
@@ -127,6 +139,7 @@ interface ResolvedLockOptions {
   lockWaitMs: number;
   nodeChecks: readonly string[] | undefined;
   serviceChecks: readonly string[] | undefined;
+  livenessCheck: boolean;
   signal: AbortSignal | undefined;
 }
 
@@ -168,6 +181,7 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
     lockWaitMs,
     nodeChecks: checkList(options.nodeChecks, 'nodeChecks'),
     serviceChecks: checkList(options.serviceChecks, 'serviceChecks'),
+    livenessCheck: checkFlag(options.livenessCheck, 'livenessCheck', false),
     signal: options.signal,
   };
 }
@@ -347,6 +361,7 @@ export class Lock {
         node: undefined,
         nodeChecks: this.options.nodeChecks,
         serviceChecks: this.options.serviceChecks,
+        livenessCheck: this.options.livenessCheck,
       },
       attempt.signal,
       { closeWithClient: false },

@@ -7,8 +7,16 @@ import { checkKnownOptions, optionKeys } from '../models/validate';
 import { DEFAULT_SESSION_TTL } from './constants';
 import { type CoordinationContext, now } from './context';
 import { ConsulLockError } from './errors';
+import {
+  createBound,
+  deregisterLivenessCheck,
+  isLivenessCheckGone,
+  type LivenessCheck,
+  passLivenessCheck,
+  registerLivenessCheck,
+} from './liveness-check';
 import { adoptTtl, renewInterval, renewRetryDelay, sessionDeadline } from './timing';
-import { checkLockDelay, checkName, checkSessionTtl } from './validate';
+import { checkFlag, checkLockDelay, checkName, checkSessionTtl } from './validate';
 
 /** Options of a {@link ManagedSession}. */
 export interface ManagedSessionOptions {
@@ -29,6 +37,16 @@ export interface ManagedSessionOptions {
   nodeChecks?: readonly string[];
   /** Service check IDs to bind: the session is invalidated when one turns critical. */
   serviceChecks?: readonly string[];
+  /**
+   * Bind the session to a liveness check: a TTL check (TTL = the session's) on a small service of
+   * its own on the local agent (`consulkit-session`, see `LIVENESS_SERVICE_NAME`), passed on every
+   * renewal. If this process dies, the check turns critical within one TTL and Consul invalidates
+   * the session at once; without it Consul may keep an unrenewed session up to 2×TTL. Costs a
+   * service registration per session and a check pass per renewal; needs `service:write` on
+   * `consulkit-session` (without it the session is created unbound, with one warning). Cannot be
+   * combined with `node`. Default `false`.
+   */
+  livenessCheck?: boolean;
   /** Aborts the creation. */
   signal?: AbortSignal;
 }
@@ -42,6 +60,7 @@ const SESSION_OPTION_KEYS = optionKeys<ManagedSessionOptions>({
   node: true,
   nodeChecks: true,
   serviceChecks: true,
+  livenessCheck: true,
   signal: true,
 });
 
@@ -67,6 +86,7 @@ interface ResolvedSessionOptions {
   node: string | undefined;
   nodeChecks: readonly string[] | undefined;
   serviceChecks: readonly string[] | undefined;
+  livenessCheck: boolean;
 }
 
 /** The session behind each session signal, so a hold can re-check its session's clock. */
@@ -90,6 +110,11 @@ export function resolveSessionOptions(
     throw new ConsulConfigError('options', 'an object', options);
   }
   checkKnownOptions(options, SESSION_OPTION_KEYS);
+  const livenessCheck = checkFlag(options.livenessCheck, 'livenessCheck', false);
+  if (livenessCheck && options.node !== undefined) {
+    // The check lives on the local agent's node; a session of another node cannot bind it.
+    throw new ConsulConfigError('livenessCheck', 'false when "node" is set', true);
+  }
   return {
     ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),
     lockDelayMs: options.lockDelay === undefined ? undefined : checkLockDelay(options.lockDelay),
@@ -98,6 +123,7 @@ export function resolveSessionOptions(
     node: options.node,
     nodeChecks: options.nodeChecks,
     serviceChecks: options.serviceChecks,
+    livenessCheck,
   };
 }
 
@@ -106,7 +132,9 @@ export function resolveSessionOptions(
  * larger TTL answered by the server; after a failed renewal retries about every second until the TTL
  * would lapse on its own clock (last successful renewal + TTL), then declares the session lost — it
  * does not wait for the server, which may keep the session up to 2×TTL. A 404 on renewal is a loss
- * at once. `signal` aborts on loss (and on `stop()`); `stop()` destroys the session.
+ * at once. `signal` aborts on loss (and on `stop()`); `stop()` destroys the session. With
+ * `livenessCheck`, each renewal also passes the session's liveness check, and a check the agent no
+ * longer knows is a loss.
  *
  * @example
  * const session = await consul.session.renewing({ ttl: '15s', lockDelay: '5s' });
@@ -121,6 +149,8 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
   private readonly controller = new AbortController();
   private ttl: number;
   private lastRenewSentAt: number;
+  /** When the last successful pass of the liveness check was sent. */
+  private lastPassSentAt: number;
   private renewTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private inflight: AbortController | undefined;
@@ -134,21 +164,25 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     name: string,
     ttlMs: number,
     createdAt: number,
+    private readonly liveness: LivenessCheck | undefined,
   ) {
     super();
     this.id = id;
     this.name = name;
     this.ttl = ttlMs;
     this.lastRenewSentAt = createdAt;
+    this.lastPassSentAt = liveness?.registeredAt ?? Infinity;
     sessionOfSignal.set(this.controller.signal, this);
     this.armDeadline();
-    this.scheduleRenew(renewInterval(ttlMs));
+    this.scheduleRenew(this.renewPeriod() - (now() - Math.min(createdAt, this.lastPassSentAt)));
   }
 
   /**
    * Creates the session and starts renewing it. Creation is not idempotent, so it is never retried
-   * here; when its outcome is unknown (timeout, broken connection) the session is looked up by its
-   * unique name and destroyed before the error is rethrown.
+   * here (except after Consul's definite "missing check" answer for a liveness check it has not
+   * synced yet); when its outcome is unknown (timeout, broken connection) the session is looked up
+   * by its unique name and destroyed before the error is rethrown. With `livenessCheck`, the
+   * liveness service is registered first (and deregistered again if the creation fails).
    */
   static async create(
     ctx: CoordinationContext,
@@ -166,25 +200,44 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     signal: AbortSignal | undefined,
     internals: ManagedSessionInternals = {},
   ): Promise<ManagedSession> {
-    const name = `${options.name} [${randomBytes(4).toString('hex')}]`;
-    const sentAt = now();
+    const suffix = randomBytes(4).toString('hex');
+    const name = `${options.name} [${suffix}]`;
+    const liveness = options.livenessCheck
+      ? await registerLivenessCheck(ctx, { suffix, name, ttlMs: options.ttlMs }, signal)
+      : undefined;
+    // Consul keeps its default node check (`serfHealth`) when only ServiceChecks are sent (verified
+    // on 1.8.7), so `nodeChecks` stays the caller's.
+    const serviceChecks = liveness
+      ? [...(options.serviceChecks ?? []), liveness.checkId]
+      : options.serviceChecks;
+    let sentAt = now();
     let id: string;
     try {
-      id = await ctx.session.create({
-        name,
-        ttl: options.ttlMs,
-        lockDelay: options.lockDelayMs,
-        behavior: options.behavior,
-        node: options.node,
-        nodeChecks: options.nodeChecks,
-        serviceChecks: options.serviceChecks,
+      id = await createBound(
+        () => {
+          sentAt = now();
+          return ctx.session.create({
+            name,
+            ttl: options.ttlMs,
+            lockDelay: options.lockDelayMs,
+            behavior: options.behavior,
+            node: options.node,
+            nodeChecks: options.nodeChecks,
+            serviceChecks,
+            signal,
+          });
+        },
+        liveness,
         signal,
-      });
+      );
     } catch (err) {
-      if (outcomeUnknown(err)) void destroyOrphans(ctx, name);
+      const orphans = outcomeUnknown(err) ? destroyOrphans(ctx, name) : Promise.resolve();
+      // Deregistering the check also invalidates an orphan bound to it.
+      if (liveness) void orphans.then(() => deregisterLivenessCheck(ctx, liveness));
+      else void orphans;
       throw err;
     }
-    const session = new ManagedSession(ctx, id, name, options.ttlMs, sentAt);
+    const session = new ManagedSession(ctx, id, name, options.ttlMs, sentAt, liveness);
     if (internals.closeWithClient !== false) {
       session.unregister = ctx.onClose(() => session.stop());
     }
@@ -217,9 +270,20 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     return this.ttl;
   }
 
-  /** Monotonic time (`performance.now()`) at which the session lapses on our clock. */
+  /**
+   * Monotonic time (`performance.now()`) at which the session lapses on our clock: its TTL after
+   * the last successful renewal or, sooner, the liveness check's TTL after its last pass.
+   */
   get deadline(): number {
-    return sessionDeadline(this.lastRenewSentAt, this.ttl);
+    const renewed = sessionDeadline(this.lastRenewSentAt, this.ttl);
+    return this.liveness
+      ? Math.min(renewed, sessionDeadline(this.lastPassSentAt, this.liveness.ttlMs))
+      : renewed;
+  }
+
+  /** ID of the bound liveness check (`livenessCheck: true`); `undefined` without one. */
+  get livenessCheckId(): string | undefined {
+    return this.liveness?.checkId;
   }
 
   /** `active` while renewing; `lost` after a loss; `stopped` after `stop()`. */
@@ -227,7 +291,10 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     return this.state;
   }
 
-  /** Stops renewing and destroys the session (best effort; it lapses by its TTL otherwise). */
+  /**
+   * Stops renewing and destroys the session, then deregisters its liveness service (best effort;
+   * the session lapses by its TTL otherwise). Never rejects.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const wasActive = this.state === 'active';
@@ -239,6 +306,7 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
         );
       }
       await this.destroy();
+      await this.deregisterLiveness();
     })();
     return this.stopping;
   }
@@ -271,45 +339,68 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     );
   }
 
+  /** Renewal period: half the shorter of the session's TTL and its liveness check's. */
+  private renewPeriod(): number {
+    return renewInterval(Math.min(this.ttl, this.liveness?.ttlMs ?? Infinity));
+  }
+
   private async renewOnce(): Promise<void> {
     if (this.state !== 'active') return;
     const sentAt = now();
     const inflight = new AbortController();
     this.inflight = inflight;
-    let entry: SessionEntry;
-    try {
-      entry = await this.ctx.session.renew(this.id, {
-        signal: inflight.signal,
-        timeout: Math.max(1, this.deadline - sentAt),
-      });
-    } catch (err) {
-      if (this.state !== 'active') return;
-      if (err instanceof ConsulNotFoundError) {
-        this.lose(
-          new ConsulLockError('session-expired', `Session ${this.id} no longer exists`, {
-            key: this.id,
-            cause: err,
-          }),
-        );
-        return;
-      }
-      const delay = renewRetryDelay(now(), this.deadline);
-      this.ctx.options.logger.warn('Consul session renewal failed; retrying', {
-        session: this.id,
-        error: err instanceof ConsulError ? err.code : String(err),
-        retryInMs: delay === undefined ? undefined : Math.round(delay),
-      });
-      if (delay !== undefined) this.scheduleRenew(delay);
-      return;
-    } finally {
-      if (this.inflight === inflight) this.inflight = undefined;
-    }
+    const call = { signal: inflight.signal, timeout: Math.max(1, this.deadline - sentAt) };
+    const [renewed, passed] = await Promise.allSettled([
+      this.ctx.session.renew(this.id, call),
+      this.liveness ? passLivenessCheck(this.ctx, this.liveness, call) : undefined,
+    ]);
+    if (this.inflight === inflight) this.inflight = undefined;
     if (this.state !== 'active') return;
-    this.lastRenewSentAt = sentAt;
-    this.ttl = adoptTtl(this.ttl, entry.ttl);
+    if (renewed.status === 'rejected' && renewed.reason instanceof ConsulNotFoundError) {
+      this.lose(
+        new ConsulLockError('session-expired', `Session ${this.id} no longer exists`, {
+          key: this.id,
+          cause: renewed.reason,
+        }),
+      );
+      return;
+    }
+    if (passed.status === 'rejected' && isLivenessCheckGone(passed.reason)) {
+      // Consul invalidates a session whose bound check is deregistered (agent restart, operator).
+      this.lose(
+        new ConsulLockError(
+          'session-invalidated',
+          `The liveness check of session ${this.id} is gone from the agent`,
+          { key: this.id, cause: passed.reason },
+        ),
+      );
+      return;
+    }
+    if (renewed.status === 'fulfilled') {
+      this.lastRenewSentAt = sentAt;
+      this.ttl = adoptTtl(this.ttl, renewed.value.ttl);
+    }
+    if (passed.status === 'fulfilled') this.lastPassSentAt = sentAt;
     this.armDeadline();
-    this.scheduleRenew(renewInterval(this.ttl) - (now() - sentAt));
-    this.emit('renewed', entry);
+    const failed = renewed.status === 'rejected' ? renewed : passed;
+    if (failed.status === 'rejected') {
+      const err: unknown = failed.reason;
+      const delay = renewRetryDelay(now(), this.deadline);
+      this.ctx.options.logger.warn(
+        renewed.status === 'rejected'
+          ? 'Consul session renewal failed; retrying'
+          : 'Passing the liveness check of a Consul session failed; retrying',
+        {
+          session: this.id,
+          error: err instanceof ConsulError ? err.code : String(err),
+          retryInMs: delay === undefined ? undefined : Math.round(delay),
+        },
+      );
+      if (delay !== undefined) this.scheduleRenew(delay);
+    } else {
+      this.scheduleRenew(this.renewPeriod() - (now() - sentAt));
+    }
+    if (renewed.status === 'fulfilled') this.emit('renewed', renewed.value);
   }
 
   /**
@@ -328,11 +419,18 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
     this.ctx.options.logger.warn('Consul session lost', { session: this.id, reason: error.reason });
     this.controller.abort(error);
     this.emit('lost', error);
-    this.stopping = Promise.resolve();
     // A lapsed session may still live on the server (up to 2×TTL, and a leader change restarts its
     // timer): keep trying to destroy it in the background, so no zombie keeps holding a lock once
-    // Consul is reachable again. After a 404 it is gone already.
-    if (error.reason !== 'session-expired') void this.destroy(now() + 2 * this.ttl);
+    // Consul is reachable again. After a 404 it is gone already. Then its liveness service goes.
+    const destroyed =
+      error.reason === 'session-expired' ? Promise.resolve() : this.destroy(now() + 2 * this.ttl);
+    this.stopping = Promise.resolve();
+    void destroyed.then(() => this.deregisterLiveness());
+  }
+
+  /** Deregisters the liveness service, if any (best effort, bounded, never throws). */
+  private async deregisterLiveness(): Promise<void> {
+    if (this.liveness) await deregisterLivenessCheck(this.ctx, this.liveness);
   }
 
   private halt(): void {

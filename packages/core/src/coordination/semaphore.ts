@@ -185,6 +185,7 @@ export class Semaphore {
           node: undefined,
           nodeChecks: undefined,
           serviceChecks: undefined,
+          livenessCheck: false,
         },
         attempt.signal,
         { closeWithClient: false },

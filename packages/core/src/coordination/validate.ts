@@ -111,3 +111,10 @@ export function checkList(value: unknown, option: string): readonly string[] | u
   if (!Array.isArray(value)) throw new ConsulConfigError(option, 'an array of check IDs', value);
   return value.map((id: unknown, i) => checkName(id, `${option}[${i}]`));
 }
+
+/** An optional boolean flag (`livenessCheck`); `undefined` gives `fallback`. */
+export function checkFlag(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+  return value;
+}

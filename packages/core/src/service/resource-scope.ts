@@ -74,6 +74,7 @@ export class ResourceScope {
     this.reason = options.reason ?? 'The resource scope is closed';
     // The client's endpoints, with a close hook that also answers to this scope.
     this.context = {
+      agent: client.agent,
       kv: client.kv,
       session: client.session,
       txn: client.txn,

@@ -4,9 +4,11 @@
  * sources through a TypeScript transpile hook (no build needed), prints one JSON line per event on
  * stdout, and on SIGTERM stops campaigning (releasing leadership) and exits.
  *
- * argv: <address> <key> <ttl> <lockDelay> [heartbeatCheckId]
- * With a check ID, the child registers a node TTL check (2 s) that it keeps passing, and binds its
- * sessions to it: when the process dies the check turns critical and Consul releases the lock.
+ * argv: <address> <key> <ttl> <lockDelay> [--no-liveness]
+ * The child uses the default leader election, whose sessions are bound to a liveness check (a TTL
+ * check on a `consulkit-session` service, passed on every renewal): when the process dies the check
+ * turns critical within one TTL and Consul invalidates the session. `--no-liveness` turns it off,
+ * leaving the session to Consul's own expiry (up to 2×TTL).
  */
 const fs = require('node:fs');
 const ts = require('typescript');
@@ -26,17 +28,16 @@ require.extensions['.ts'] = (module, filename) => {
 const { Consul } = require('../../src/consul.ts');
 const { silentLogger } = require('../../src/logger.ts');
 
-const [address, key, ttl, lockDelay, checkId] = process.argv.slice(2);
+const [address, key, ttl, lockDelay, flag] = process.argv.slice(2);
 const consul = new Consul({ address, logger: silentLogger });
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
 async function main() {
-  if (checkId) {
-    await consul.agent.check.register({ id: checkId, name: checkId, ttl: '2s', status: 'passing' });
-    setInterval(() => consul.agent.check.pass(checkId).catch(() => undefined), 400);
-  }
-  const nodeChecks = checkId ? ['serfHealth', checkId] : undefined;
-  return consul.leader(key, { ttl, lockDelay, nodeChecks, value: `child-${process.pid}` });
+  const options = { ttl, lockDelay, value: `child-${process.pid}` };
+  return consul.leader(
+    key,
+    flag === '--no-liveness' ? { ...options, livenessCheck: false } : options,
+  );
 }
 
 main().then(run, (err) => {

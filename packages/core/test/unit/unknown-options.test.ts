@@ -242,6 +242,7 @@ describe('every documented option is accepted', () => {
       goCompatible: true,
       nodeChecks: ['serfHealth'],
       serviceChecks: ['service:web'],
+      livenessCheck: true,
       lockWait: '1s',
       signal,
     };
@@ -273,6 +274,7 @@ describe('every documented option is accepted', () => {
       node: 'node-1',
       nodeChecks: [],
       serviceChecks: ['service:web'],
+      livenessCheck: false, // true cannot be combined with `node`
       signal,
     };
     const failure = await consul.session.renewing(options).then(
