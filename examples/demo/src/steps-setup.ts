@@ -119,7 +119,9 @@ export const showCatalog: Step = {
   title: 'The catalog',
   narration:
     'What Consul now knows: every instance with the address and port it registered and the ' +
-    'aggregated status of its checks.',
+    'aggregated status of its checks. The two consulkit-session instances are the liveness checks ' +
+    "of the edges' leader-election sessions (the purge job): if a leader crashes, its check turns " +
+    'critical and the other edge takes over within the session TTL plus the lock-delay.',
   async run(ctx) {
     const { view } = ready(ctx);
     const services = await view.services();

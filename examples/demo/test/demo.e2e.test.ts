@@ -101,7 +101,8 @@ describe('the demo (npm run demo -- --ci)', () => {
   it('starts a Consul agent on loopback and the 5 services registered and passing', () => {
     expect(figures(1).address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(figures(3)).toEqual({ origins: 3, edges: 2 });
-    expect(figures(4)).toEqual({ consul: 1, edge: 2, origin: 3 });
+    // Each edge campaigns for the purge job: one liveness-check service per election session.
+    expect(figures(4)).toEqual({ consul: 1, 'consulkit-session': 2, edge: 2, origin: 3 });
   });
 
   it('spreads the requests over the 3 origins, each object pinned to one origin', () => {

@@ -1,4 +1,4 @@
-import { ConsulConfigError, ConsulNotFoundError } from '../src';
+import { ConsulConfigError, ConsulNotFoundError, type QueryMeta } from '../src';
 import { isUnknownCheckError } from '../src/endpoints/agent-check';
 import { useAgent } from './support/agent';
 import { statusServer, unique, waitFor } from './support/endpoints-helpers';
@@ -57,8 +57,12 @@ describe('agent endpoints', () => {
     });
     expect(services[id]?.taggedAddresses.wan).toEqual({ address: '198.51.100.7', port: 443 });
 
-    const one = await consul.agent.service(id);
+    let answered: QueryMeta | undefined;
+    const one = await consul.agent.service(id, { onMeta: (meta) => (answered = meta) });
     expect(one?.id).toBe(id);
+    // The instance's own metadata, not the answer's query metadata (that goes to onMeta).
+    expect(one?.meta).toEqual({ Version: '2', build_id: 'abc-1' });
+    expect(answered).toHaveProperty('knownLeader');
     expect(one?.contentHash).toMatch(/^[0-9a-f]+$/);
     const checks = await consul.agent.checks({ filter: `ServiceID == "${id}"` });
     expect(Object.keys(checks)).toEqual([`${id}-ttl`]);

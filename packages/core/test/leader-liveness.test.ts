@@ -45,12 +45,11 @@ describe('leader election with its liveness check (default)', () => {
     // The service is on the local agent, says which session and process it belongs to...
     const service = await consul.agent.service(serviceId);
     expect(service).toMatchObject({ service: LIVENESS_SERVICE_NAME, id: serviceId });
-    // (Read through services(): agent.service(id)'s result carries the query metadata as `meta`.)
-    expect((await consul.agent.services())[serviceId]?.meta).toMatchObject({
+    expect(service?.meta).toMatchObject({
       session: session?.name,
       pid: String(process.pid),
     });
-    // ...and its TTL check (TTL = the session's) is passing, in the catalog too.
+    // ...and its TTL check (a tenth shorter than the session's) is passing, in the catalog too.
     const checks = await consul.health.checks(LIVENESS_SERVICE_NAME);
     expect(checks.find((c) => c.checkId === checkId)).toMatchObject({
       status: 'passing',

@@ -8,7 +8,7 @@ import { type CoordinationContext, now } from './context';
 /**
  * The liveness check of a session: a TTL check, on a small service of its own on the local agent,
  * that the holding process passes on every renewal and that the session is bound to. When the
- * process dies the check turns critical exactly one TTL after its last pass, and Consul invalidates
+ * process dies the check turns critical within one TTL of its last pass, and Consul invalidates
  * the session at once — instead of up to 2×TTL later, as it does for an unrenewed session (SES-4).
  * A service of its own, not a node check: a critical node check would mark every service on the
  * node unhealthy.
@@ -29,6 +29,17 @@ const MISSING_CHECK_RETRY_MS = 3_000;
 /** Bound of the best-effort deregistration on stop or loss. */
 const DEREGISTER_TIMEOUT_MS = 5_000;
 
+/**
+ * TTL of the liveness check for a session TTL: a tenth shorter (at least 1 s), so that the agent's
+ * own delays (syncing the critical status, invalidating the session, our lock-delay wait) still fit
+ * in the session TTL, and a crashed holder is replaced within TTL + lock-delay, not just after it.
+ * Safe: the holder declares its loss on its own clock by the same shorter TTL, before the check
+ * (whose clock starts on the agent, after our pass was sent) can turn critical.
+ */
+export function livenessTtl(sessionTtlMs: number): number {
+  return sessionTtlMs - Math.max(1_000, Math.round(sessionTtlMs / 10));
+}
+
 /** Consul's limit on a `Meta` value. */
 const META_VALUE_MAX = 512;
 
@@ -38,7 +49,7 @@ export interface LivenessCheck {
   readonly serviceId: string;
   /** ID of its TTL check, bound to the session. */
   readonly checkId: string;
-  /** TTL of the check in ms (the session's TTL at creation). */
+  /** TTL of the check in ms ({@link livenessTtl} of the session's TTL at creation). */
   readonly ttlMs: number;
   /** Monotonic time the registration was sent (the check's TTL clock started after it). */
   readonly registeredAt: number;
@@ -65,6 +76,7 @@ export async function registerLivenessCheck(
 ): Promise<LivenessCheck | undefined> {
   const serviceId = livenessServiceId(session.suffix);
   const checkId = `${serviceId}:ttl`;
+  const ttlMs = livenessTtl(session.ttlMs);
   const registeredAt = now();
   try {
     await ctx.agent.service.register(
@@ -83,7 +95,7 @@ export async function registerLivenessCheck(
           notes:
             'Passed by the process holding the session on every renewal; critical once that process ' +
             'stops, which invalidates the session bound to it.',
-          ttl: formatGoDuration(session.ttlMs),
+          ttl: formatGoDuration(ttlMs),
           status: 'passing',
           deregisterCriticalServiceAfter: DEREGISTER_CRITICAL_AFTER,
         },
@@ -105,7 +117,7 @@ export async function registerLivenessCheck(
     }
     return undefined;
   }
-  return { serviceId, checkId, ttlMs: session.ttlMs, registeredAt };
+  return { serviceId, checkId, ttlMs, registeredAt };
 }
 
 /**

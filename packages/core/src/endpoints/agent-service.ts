@@ -5,13 +5,7 @@ import { decodeConsulJson } from '../internal/json';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
 import { type ServiceDefinition, serviceDefinitionToWire } from '../models/service-definition';
-import {
-  type CallOptions,
-  type QueryMeta,
-  type WithMeta,
-  type WriteOptions,
-  withMeta,
-} from '../query';
+import { type CallOptions, type QueryMeta, type WriteOptions } from '../query';
 import { type Transport } from '../transport';
 
 /** Options of `consul.agent.service(id)`: optional hash-based blocking on the definition. */
@@ -59,8 +53,12 @@ export interface AgentServicesHealth {
  * methods to register, deregister, drain and probe instances on the local agent.
  */
 export interface AgentServiceApi {
-  /** Reads one instance registered on this agent; `undefined` when the agent does not know it. */
-  (id: string, options?: AgentServiceReadOptions): Promise<WithMeta<AgentService> | undefined>;
+  /**
+   * Reads one instance registered on this agent; `undefined` when the agent does not know it. The
+   * instance's own `meta` is the service metadata, so the answer's query metadata (its index) comes
+   * through `options.onMeta` instead of a `meta` property.
+   */
+  (id: string, options?: AgentServiceReadOptions): Promise<AgentService | undefined>;
   /** Registers (upserts) an instance. Validates the definition first (`ConsulConfigError`). */
   register(definition: ServiceDefinition, options?: ServiceRegisterOptions): Promise<void>;
   /**
@@ -109,7 +107,8 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    return withMeta(decodeConsulJson(res, agentServiceFromWire), res.meta);
+    // Not withMeta(): it would hide the service's own `meta` (its metadata) behind the query's.
+    return decodeConsulJson(res, agentServiceFromWire);
   };
 
   const api: AgentServiceApi = Object.assign(read, {

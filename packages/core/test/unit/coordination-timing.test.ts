@@ -7,6 +7,7 @@ import {
   renewRetryDelay,
   sessionDeadline,
 } from '../../src/coordination/timing';
+import { livenessTtl } from '../../src/coordination/liveness-check';
 
 describe('coordination timing rules', () => {
   it('renews at TTL/2 and lapses TTL after the last renewal was sent', () => {
@@ -56,5 +57,18 @@ describe('coordination timing rules', () => {
     expect(remainingLockDelay(5_000, 1_000, 9_000)).toBe(0);
     expect(remainingLockDelay(undefined, 1_000, 3_000)).toBeUndefined();
     expect(remainingLockDelay(5_000, undefined, 3_000)).toBeUndefined();
+  });
+});
+
+describe('liveness check TTL', () => {
+  it('is a tenth shorter than the session TTL, and at least 1 s shorter', () => {
+    expect(livenessTtl(10_000)).toBe(9_000);
+    expect(livenessTtl(15_000)).toBe(13_500);
+    expect(livenessTtl(60_000)).toBe(54_000);
+    expect(livenessTtl(24 * 3_600_000)).toBe(24 * 3_600_000 * 0.9);
+    for (const ttl of [10_000, 12_345, 20_000, 3_600_000]) {
+      expect(ttl - livenessTtl(ttl)).toBeGreaterThanOrEqual(1_000);
+      expect(livenessTtl(ttl)).toBeGreaterThan(0);
+    }
   });
 });
