@@ -38,7 +38,7 @@ export interface ManagedSessionOptions {
   /** Service check IDs to bind: the session is invalidated when one turns critical. */
   serviceChecks?: readonly string[];
   /**
-   * Bind the session to a liveness check: a TTL check (TTL = the session's) on a small service of
+   * Bind the session to a liveness check: a TTL check (a tenth shorter than the session's) on a small service of
    * its own on the local agent (`consulkit-session`, see `LIVENESS_SERVICE_NAME`), passed on every
    * renewal. If this process dies, the check turns critical within one TTL and Consul invalidates
    * the session at once; without it Consul may keep an unrenewed session up to 2×TTL. Costs a
