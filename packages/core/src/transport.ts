@@ -100,17 +100,14 @@ export class Transport {
     return { active: this.longPolls.inUse, queued: this.longPolls.queued };
   }
 
-  /** Sends a call with failover and retries; throws a typed {@link ConsulError}. */
-  async send(request: ConsulRequest): Promise<ConsulResponse> {
-    if (this.closed) throw new ConsulClosedError();
+  /** Sends a call with failover and retries; rejects with a typed {@link ConsulError}. */
+  send(request: ConsulRequest): Promise<ConsulResponse> {
+    if (this.closed) return Promise.reject(new ConsulClosedError());
     const options = (request.options ?? {}) as QueryOptions;
     const blocking = options.index !== undefined && options.index > 0;
-    const release = blocking ? await this.acquireLongPoll(options.signal) : undefined;
-    try {
-      return await this.sendWithRetries(request, options, blocking);
-    } finally {
-      release?.();
-    }
+    // The hot path (every plain read and write): no long-poll slot, no extra async frame.
+    if (!blocking) return this.sendWithRetries(request, options, false);
+    return this.sendBlocking(request, options);
   }
 
   /** Ends every pool this transport created (a user-supplied dispatcher is left open). */
@@ -121,6 +118,18 @@ export class Transport {
     this.pools.clear();
     if (this.config.dispatcher) return;
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  private async sendBlocking(
+    request: ConsulRequest,
+    options: QueryOptions,
+  ): Promise<ConsulResponse> {
+    const release = await this.acquireLongPoll(options.signal);
+    try {
+      return await this.sendWithRetries(request, options, true);
+    } finally {
+      release();
+    }
   }
 
   private async acquireLongPoll(signal: AbortSignal | undefined): Promise<() => void> {
@@ -185,41 +194,37 @@ export class Transport {
     }
   }
 
+  // Runs once per call (not per attempt): plain string building, no closures or arrays unless an
+  // option asks for them.
   private build(request: ConsulRequest, options: QueryOptions, blocking: boolean) {
     let search = '';
-    const add = (key: string, value: QueryValue) => {
-      if (value === undefined || value === false) return;
-      if (Array.isArray(value)) {
-        for (const v of value as readonly string[]) search += `&${key}=${encodeURIComponent(v)}`;
-      } else {
-        search += value === true ? `&${key}` : `&${key}=${encodeURIComponent(String(value))}`;
-      }
-    };
     const query = request.query;
-    if (query) for (const key in query) add(key, query[key]);
-    add('dc', options.dc ?? this.config.datacenter);
-    add('ns', options.ns ?? this.config.namespace);
-    add('partition', options.partition ?? this.config.partition);
+    if (query) for (const key in query) search = addParam(search, key, query[key]);
+    search = addParam(search, 'dc', options.dc ?? this.config.datacenter);
+    search = addParam(search, 'ns', options.ns ?? this.config.namespace);
+    search = addParam(search, 'partition', options.partition ?? this.config.partition);
     if (options.stale && options.consistent) {
       throw new ConsulConfigError('consistent', 'not combined with stale', true);
     }
     if (options.cached && options.consistent) {
       throw new ConsulConfigError('consistent', 'not combined with cached', true);
     }
-    add('stale', options.stale);
-    add('consistent', options.consistent);
-    add('cached', options.cached);
-    add('filter', options.filter);
-    add('near', options.near);
+    search = addParam(search, 'stale', options.stale);
+    search = addParam(search, 'consistent', options.consistent);
+    search = addParam(search, 'cached', options.cached);
+    search = addParam(search, 'filter', options.filter);
+    search = addParam(search, 'near', options.near);
     if (options.nodeMeta) {
-      for (const [k, v] of Object.entries(options.nodeMeta)) add('node-meta', `${k}:${v}`);
+      for (const [k, v] of Object.entries(options.nodeMeta)) {
+        search = addParam(search, 'node-meta', `${k}:${v}`);
+      }
     }
     let waitMs = 0;
     if (blocking) {
       waitMs = options.wait === undefined ? DEFAULT_WAIT_MS : toMillis(options.wait, 'wait');
       if (waitMs <= 0) throw new ConsulConfigError('wait', 'a positive duration', options.wait);
-      add('index', options.index);
-      add('wait', formatGoDuration(waitMs));
+      search = addParam(search, 'index', options.index);
+      search = addParam(search, 'wait', formatGoDuration(waitMs));
     }
     const pathAndQuery = search ? `${request.path}?${search.slice(1)}` : request.path;
 
@@ -227,15 +232,9 @@ export class Transport {
     const token = options.token ?? this.config.token;
     if (token) headers['x-consul-token'] = token;
     if (this.config.basicAuth) headers.authorization = this.config.basicAuth;
-    const cacheControl = [
-      options.maxAge !== undefined
-        ? `max-age=${Math.floor(toMillis(options.maxAge, 'maxAge') / 1000)}`
-        : '',
-      options.staleIfError !== undefined
-        ? `stale-if-error=${Math.floor(toMillis(options.staleIfError, 'staleIfError') / 1000)}`
-        : '',
-    ].filter(Boolean);
-    if (cacheControl.length > 0) headers['cache-control'] = cacheControl.join(', ');
+    if (options.maxAge !== undefined || options.staleIfError !== undefined) {
+      headers['cache-control'] = cacheControl(options);
+    }
     let body: string | Uint8Array | undefined;
     if (request.raw !== undefined) {
       body = request.raw;
@@ -353,6 +352,33 @@ export class Transport {
     }
     return new ConsulUnavailableError(`${where} failed: ${message}`, { cause: err, request });
   }
+}
+
+/** Appends `&key=value` (or `&key` for `true`) to a query string; skips `undefined`/`false`. */
+function addParam(search: string, key: string, value: QueryValue): string {
+  if (value === undefined || value === false) return search;
+  if (Array.isArray(value)) {
+    let out = search;
+    for (const v of value as readonly string[]) out += `&${key}=${encodeURIComponent(v)}`;
+    return out;
+  }
+  return value === true
+    ? `${search}&${key}`
+    : `${search}&${key}=${encodeURIComponent(String(value))}`;
+}
+
+/** The `Cache-Control` header of a `cached` read with `maxAge` and/or `staleIfError`. */
+function cacheControl(options: QueryOptions): string {
+  const parts: string[] = [];
+  if (options.maxAge !== undefined) {
+    parts.push(`max-age=${Math.floor(toMillis(options.maxAge, 'maxAge') / 1000)}`);
+  }
+  if (options.staleIfError !== undefined) {
+    parts.push(
+      `stale-if-error=${Math.floor(toMillis(options.staleIfError, 'staleIfError') / 1000)}`,
+    );
+  }
+  return parts.join(', ');
 }
 
 function isConnectFailure(err: ConsulError): boolean {

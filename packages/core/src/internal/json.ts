@@ -8,15 +8,51 @@ import { randomBytes } from 'node:crypto';
 import { ConsulError, ConsulProtocolError, type ConsulRequestInfo } from '../errors';
 
 // Only numbers beyond 2^53 need protecting; shorter ones parse exactly and stay numbers.
-const BIG_FLAGS = /"Flags"\s*:\s*\d{16,}/;
 const BIG_FLAGS_ALL = /"Flags"\s*:\s*(\d{16,})/g;
+const FLAGS_KEY = '"Flags"';
+// 2^53 has 16 digits: a run of 15 or fewer always parses exactly.
+const SAFE_DIGITS = 15;
 
 /**
  * Parses a Consul JSON body. A `Flags` value too large for a double comes back as a digit string;
  * mappers turn `Flags` into a `bigint` with {@link toFlags}.
  */
 export function parseConsulJson<T>(text: string): T {
-  return JSON.parse(BIG_FLAGS.test(text) ? text.replace(BIG_FLAGS_ALL, '"Flags":"$1"') : text) as T;
+  return JSON.parse(hasBigFlags(text) ? text.replace(BIG_FLAGS_ALL, '"Flags":"$1"') : text) as T;
+}
+
+/**
+ * True when some `"Flags": <digits>` has more than 15 digits. Hot path of every KV read: a scan
+ * from one `"Flags"` to the next (a regex test would try every `"` of the body). A quoted
+ * `"Flags"` followed by `:` can only be a key: inside a JSON string the quotes would be escaped.
+ */
+export function hasBigFlags(text: string): boolean {
+  let at = text.indexOf(FLAGS_KEY);
+  while (at !== -1) {
+    let i = skipJsonSpace(text, at + FLAGS_KEY.length);
+    if (text.charCodeAt(i) === 58 /* : */) {
+      i = skipJsonSpace(text, i + 1);
+      const digitsFrom = i;
+      while (i - digitsFrom <= SAFE_DIGITS && isDigit(text.charCodeAt(i))) i++;
+      if (i - digitsFrom > SAFE_DIGITS) return true;
+    }
+    at = text.indexOf(FLAGS_KEY, i);
+  }
+  return false;
+}
+
+function skipJsonSpace(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    // JSON's whitespace; anything else between tokens makes JSON.parse fail anyway.
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
+    i++;
+  }
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /**
@@ -29,15 +65,12 @@ export function decodeConsulJson<W, T>(
   answer: { text: string; request?: ConsulRequestInfo },
   map: (wire: W) => T,
 ): T {
-  const where = answer.request
-    ? `Consul ${answer.request.method} ${answer.request.path}`
-    : 'A Consul call';
   let wire: W;
   try {
     wire = parseConsulJson<W>(answer.text);
   } catch (err) {
     throw new ConsulProtocolError(
-      `${where} answered a body that is not JSON (${answer.text.length} bytes)`,
+      `${callOf(answer.request)} answered a body that is not JSON (${answer.text.length} bytes)`,
       { cause: err, request: answer.request },
     );
   }
@@ -46,17 +79,25 @@ export function decodeConsulJson<W, T>(
   } catch (err) {
     // A mapper's own protocol error (a KV entry naming its bad field) gets the call's location.
     if (err instanceof ConsulProtocolError && !err.request) {
-      throw new ConsulProtocolError(`${where}: ${err.message}`, {
+      throw new ConsulProtocolError(`${callOf(answer.request)}: ${err.message}`, {
         cause: err,
         request: answer.request,
       });
     }
     if (err instanceof ConsulError) throw err;
-    throw new ConsulProtocolError(`${where} answered JSON of an unexpected shape`, {
-      cause: err,
-      request: answer.request,
-    });
+    throw new ConsulProtocolError(
+      `${callOf(answer.request)} answered JSON of an unexpected shape`,
+      {
+        cause: err,
+        request: answer.request,
+      },
+    );
   }
+}
+
+// Named only when a decode fails (decoding runs on every read).
+function callOf(request: ConsulRequestInfo | undefined): string {
+  return request ? `Consul ${request.method} ${request.path}` : 'A Consul call';
 }
 
 /** A JSON list of strings (key names, peers); anything else is a shape error for the decoder. */
@@ -76,7 +117,8 @@ export function createdId(wire: { ID?: unknown } | null): string {
 /** Converts a wire `Flags` (number, digit string or bigint) to a lossless `bigint`. */
 export function toFlags(value: number | string | bigint | undefined | null): bigint {
   if (typeof value === 'bigint') return value;
-  if (value === undefined || value === null) return 0n;
+  // Almost every KV entry has Flags 0: skip the conversion.
+  if (value === 0 || value === undefined || value === null) return 0n;
   return BigInt(value);
 }
 

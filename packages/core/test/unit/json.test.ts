@@ -1,4 +1,9 @@
-import { parseConsulJson, stringifyConsulJson, toFlags } from '../../src/internal/json';
+import {
+  hasBigFlags,
+  parseConsulJson,
+  stringifyConsulJson,
+  toFlags,
+} from '../../src/internal/json';
 
 const GO_LOCK_FLAG = 3304740253564472344n;
 const MAX_U64 = 18446744073709551615n;
@@ -28,8 +33,42 @@ describe('lossless Consul JSON', () => {
     expect(parsed.Name).toBe('"Flags":12345678901234567890');
   });
 
+  it('takes the fast path (plain JSON.parse) only when every Flags fits in 15 digits', () => {
+    expect(hasBigFlags('[{"Key":"a","Flags":0,"Value":null}]')).toBe(false);
+    expect(hasBigFlags('[{"Flags":999999999999999}]')).toBe(false); // 15 digits: exact as a double
+    expect(hasBigFlags('[{"Flags":1000000000000000}]')).toBe(true); // 16 digits: protected
+    expect(hasBigFlags(`[{"Flags": \n\t ${GO_LOCK_FLAG}}]`)).toBe(true);
+    expect(hasBigFlags(`[{"Flags" : ${GO_LOCK_FLAG}}]`)).toBe(true);
+    expect(hasBigFlags('{"Name":"\\"Flags\\":12345678901234567890"}')).toBe(false);
+    expect(hasBigFlags('["Flags", 12345678901234567890]')).toBe(false); // a value, not a key
+    expect(hasBigFlags('{"Flags"')).toBe(false);
+    expect(hasBigFlags('{"Flags":')).toBe(false);
+    expect(hasBigFlags('')).toBe(false);
+  });
+
+  it('finds a big Flags after many small ones (the lossless fallback still applies)', () => {
+    const small = Array.from({ length: 500 }, (_, i) => `{"Key":"k${i}","Flags":${i}}`);
+    const text = `[\n${[...small, `{"Key":"lock","Flags":${MAX_U64}}`].join(',\n')}\n]`;
+    expect(hasBigFlags(text)).toBe(true);
+    const parsed = parseConsulJson<Array<{ Key: string; Flags: number | string }>>(text);
+    expect(parsed).toHaveLength(501);
+    expect(toFlags(parsed[500]!.Flags)).toBe(MAX_U64);
+    expect(parsed[499]!.Flags).toBe(499);
+    expect(toFlags(parsed[0]!.Flags)).toBe(0n);
+  });
+
+  it('parses small-Flags bodies exactly like JSON.parse', () => {
+    const text = JSON.stringify(
+      [{ LockIndex: 0, Key: 'a/b', Flags: 42, Value: 'eA==', CreateIndex: 7, ModifyIndex: 9 }],
+      null,
+      4,
+    );
+    expect(parseConsulJson(text)).toEqual(JSON.parse(text));
+  });
+
   it('toFlags accepts numbers, digit strings, bigints and absence', () => {
     expect(toFlags(5)).toBe(5n);
+    expect(toFlags(0)).toBe(0n);
     expect(toFlags('3304740253564472344')).toBe(GO_LOCK_FLAG);
     expect(toFlags(GO_LOCK_FLAG)).toBe(GO_LOCK_FLAG);
     expect(toFlags(undefined)).toBe(0n);
