@@ -24,7 +24,8 @@ export type KeepLastGood = (
 ) => { value: unknown; source: string | undefined } | undefined;
 
 interface KnownFailure {
-  readonly raw: Buffer | null;
+  /** The write that failed: a new write, even of the same bytes, is parsed and reported again. */
+  readonly modifyIndex: number;
   readonly mode: ParseMode;
   readonly error: ConsulConfigParseError;
 }
@@ -42,7 +43,7 @@ interface CachedParse {
  */
 export class SnapshotBuilder {
   private cache = new Map<string, CachedParse>();
-  /** Consul keys whose current bytes failed to parse: not re-parsed, nor re-reported, until they change. */
+  /** Consul keys whose current write failed to parse: not re-parsed, nor re-reported, until rewritten. */
   private failures = new Map<string, KnownFailure>();
 
   constructor(
@@ -74,7 +75,7 @@ export class SnapshotBuilder {
       } else {
         const known = this.failures.get(entry.key);
         let failure: KnownFailure | undefined;
-        if (known && known.mode === mode && sameBytes(known.raw, entry.rawValue)) {
+        if (known && known.mode === mode && known.modifyIndex === entry.modifyIndex) {
           failure = known;
         } else {
           try {
@@ -83,7 +84,8 @@ export class SnapshotBuilder {
             const input = mode === 'raw' ? entry.rawValue : entry.value;
             value = parseValue(input, mode, entry.key);
           } catch (err) {
-            failure = { raw: entry.rawValue, mode, error: err as ConsulConfigParseError };
+            const error = err as ConsulConfigParseError;
+            failure = { modifyIndex: entry.modifyIndex, mode, error };
             newErrors.push(failure.error);
           }
         }
