@@ -1,13 +1,18 @@
 import { performance } from 'node:perf_hooks';
 
-/** A pending deadline of a {@link DeadlineList}. */
+/**
+ * A node of a {@link DeadlineList}. Callers on a hot path make their own per-call object a node
+ * (`ServiceClient`'s call signal is one), so a deadline costs no allocation and no closure.
+ */
 export interface Deadline {
-  /** `performance.now()` time at which it expires. */
-  readonly at: number;
-  /** Set while pending; cleared when it fires or is removed. */
-  fire: (() => void) | undefined;
+  /** `performance.now()` time at which it expires (set by {@link DeadlineList.insert}). */
+  at: number;
+  /** Whether it is pending in a list (cleared when it fires or is removed). */
+  linked: boolean;
   prev: Deadline | undefined;
   next: Deadline | undefined;
+  /** Called once when the deadline passes, after it left the list. */
+  onDeadline(): void;
 }
 
 /**
@@ -28,7 +33,21 @@ export class DeadlineList {
 
   /** Calls `fire` once `ms` from now, unless {@link remove}d first. */
   add(ms: number, fire: () => void): Deadline {
-    const entry: Deadline = { at: performance.now() + ms, fire, prev: undefined, next: undefined };
+    const entry: Deadline = {
+      at: 0,
+      linked: false,
+      prev: undefined,
+      next: undefined,
+      onDeadline: fire,
+    };
+    this.insert(entry, ms);
+    return entry;
+  }
+
+  /** Links `entry` to expire `ms` from now (its `onDeadline` runs then, unless removed first). */
+  insert(entry: Deadline, ms: number): void {
+    entry.at = performance.now() + ms;
+    entry.linked = true;
     // Walk back past later deadlines (none when every call uses the same timeout).
     let after = this.tail;
     while (after !== undefined && after.at > entry.at) after = after.prev;
@@ -39,13 +58,12 @@ export class DeadlineList {
     if (entry.next === undefined) this.tail = entry;
     else entry.next.prev = entry;
     if (entry.at < this.timerAt) this.arm(entry.at);
-    return entry;
   }
 
   /** Cancels a deadline (no-op when it already fired or was removed). */
   remove(entry: Deadline): void {
-    if (entry.fire === undefined) return;
-    entry.fire = undefined;
+    if (!entry.linked) return;
+    entry.linked = false;
     const { prev, next } = entry;
     if (prev === undefined) this.head = next;
     else prev.next = next;
@@ -76,10 +94,9 @@ export class DeadlineList {
     const now = performance.now();
     while (this.head !== undefined && this.head.at <= now) {
       const entry = this.head;
-      const fire = entry.fire as () => void;
       this.remove(entry);
       try {
-        fire();
+        entry.onDeadline();
       } catch (err) {
         // Keep expiring the others; the error stays uncaught, as from a plain timer.
         process.nextTick(() => {

@@ -43,6 +43,8 @@ export class OutlierDetector {
 
   /** A call to `instance` succeeded (any response below 500). */
   success(instance: ServiceInstance): void {
+    // The common case: no instance has failed lately, nothing to record.
+    if (this.health.size === 0) return;
     const h = this.health.get(instance.id);
     if (h === undefined || this.ejected.has(instance.id)) return;
     h.failures = 0;

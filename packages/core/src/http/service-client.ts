@@ -172,33 +172,36 @@ export class ServiceClient {
     return this.closing;
   }
 
+  /** @internal Builds the error of a call whose deadline passed ({@link CallSignal}). */
+  timeoutError(method: string, path: string, timeoutMs: number): Error {
+    return new ConsulTimeoutError(
+      `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms`,
+      { request: { method, path } },
+    );
+  }
+
   private call(
     method: string,
     path: string,
-    options: ServiceCallOptions = {},
+    options: ServiceCallOptions | undefined,
   ): Promise<Dispatcher.ResponseData> {
     let call: CallSignal;
-    let retries: number;
+    let retries = this.options.retries;
     try {
       if (this.closing) throw new ConsulClosedError(`ServiceClient of "${this.service}" is closed`);
-      const timeoutMs =
-        options.timeout === undefined
-          ? this.options.timeoutMs
-          : toMillis(options.timeout, 'timeout');
-      retries = options.retries ?? this.options.retries;
-      if (!Number.isInteger(retries) || retries < 0) {
-        throw new ConsulConfigError('retries', 'a non-negative integer', retries);
+      let timeoutMs = this.options.timeoutMs;
+      let signal: AbortSignal | undefined;
+      if (options !== undefined) {
+        if (options.timeout !== undefined) timeoutMs = toMillis(options.timeout, 'timeout');
+        if (options.retries !== undefined) {
+          retries = options.retries;
+          if (!Number.isInteger(retries) || retries < 0) {
+            throw new ConsulConfigError('retries', 'a non-negative integer', retries);
+          }
+        }
+        signal = options.signal;
       }
-      call = new CallSignal(
-        this.deadlines,
-        timeoutMs,
-        options.signal,
-        () =>
-          new ConsulTimeoutError(
-            `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms`,
-            { request: { method, path } },
-          ),
-      );
+      call = new CallSignal(this.deadlines, this, method, path, timeoutMs, signal);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -206,31 +209,39 @@ export class ServiceClient {
   }
 
   /**
-   * Runs the attempts of one call. One async frame per call on purpose: a second nested one costs
-   * a measurable share of a pooled request (bench/discovery).
+   * Runs the attempts of one call. The success path is kept lean on purpose (one async frame, no
+   * closure, no clock read, no option copying): every allocation here is a measurable share of a
+   * pooled request (bench/discovery). Failure handling only runs on failures.
    */
   private async send(
     method: string,
     path: string,
-    options: ServiceCallOptions,
+    options: ServiceCallOptions | undefined,
     retries: number,
     call: CallSignal,
   ): Promise<Dispatcher.ResponseData> {
     try {
-      if (this.source.instances().length === 0) await this.source.ready(call.toAbortSignal());
-      // Built once for all attempts. Our own keys (hashKey, timeout, retries) ride along: undici
-      // ignores options it does not know, and copying without them would cost a second object.
-      const dispatchOptions: Dispatcher.RequestOptions = { ...options, path, method, signal: call };
-      const replayable = isReplayable(options.body);
-      const repeatable = replayable && (this.options.retryNonIdempotent || isIdempotent(method));
+      let instances = this.source.instances();
+      if (instances.length === 0) {
+        await this.source.ready(call.toAbortSignal());
+        instances = this.source.instances();
+      }
+      // The call signal stands in for an AbortSignal: undici subscribes through its
+      // addEventListener/removeEventListener (see CallSignal for why it is not a real one).
+      const signal = call as unknown as AbortSignal;
+      // Built once for all attempts. With options, our own keys (hashKey, timeout, retries) ride
+      // along: undici ignores options it does not know, and leaving them out would cost a copy.
+      const dispatchOptions: Dispatcher.RequestOptions =
+        options === undefined ? { path, method, signal } : { ...options, path, method, signal };
       const ctx: PickContext = {
-        key: options.hashKey,
-        request: { method, path, headers: options.headers },
+        key: options?.hashKey,
+        exclude: undefined,
+        request: { method, path, headers: options?.headers },
       };
       // Latency is read only for balancers that use it (two clock reads per call otherwise).
       const timed = this.balancer.onEnd !== undefined;
+      const outliers = this.outliers;
       let tried: Set<string> | undefined;
-      let instances = this.source.instances();
       const first = this.choose(instances, ctx, tried);
       if (first === undefined) throw this.noInstance(method, path, instances.length);
       let instance: ServiceInstance = first;
@@ -239,6 +250,7 @@ export class ServiceClient {
         const dispatcher = this.pools.get(instance);
         this.balancer.onStart?.(instance);
         const started = timed ? performance.now() : 0;
+        call.dispatching();
         let response: Dispatcher.ResponseData;
         try {
           response = await dispatcher.request(dispatchOptions);
@@ -248,9 +260,12 @@ export class ServiceClient {
           }
           if (call.aborted) throw err;
           const kind = classifyError(err);
-          if (kind.instanceFault) this.outliers?.failure(instance, instances.length);
+          if (kind.instanceFault) outliers?.failure(instance, instances.length);
           const next: ServiceInstance | undefined =
-            kind.retryable && attempt < retries && replayable && (repeatable || kind.notSent)
+            kind.retryable &&
+            attempt < retries &&
+            isReplayable(options?.body) &&
+            (kind.notSent || this.repeatable(method))
               ? this.nextInstance(ctx, (tried ??= new Set()), instance)
               : undefined;
           if (next === undefined) throw err;
@@ -259,17 +274,28 @@ export class ServiceClient {
           instance = next;
           continue;
         }
-        const { statusCode } = response;
+        const statusCode = response.statusCode;
         if (timed) {
           this.balancer.onEnd?.(instance, { latencyMs: performance.now() - started, statusCode });
         }
-        if (statusCode >= 500) this.outliers?.failure(instance, instances.length);
-        else this.outliers?.success(instance);
-        if (!this.options.retryStatuses.has(statusCode) || !repeatable || attempt >= retries) {
-          return finish(response, call);
+        if (outliers !== undefined) {
+          if (statusCode >= 500) outliers.failure(instance, instances.length);
+          else outliers.success(instance);
+        }
+        if (
+          attempt >= retries ||
+          !this.options.retryStatuses.has(statusCode) ||
+          !isReplayable(options?.body) ||
+          !this.repeatable(method)
+        ) {
+          call.handOut(response.body);
+          return response;
         }
         const next = this.nextInstance(ctx, (tried ??= new Set()), instance);
-        if (next === undefined) return finish(response, call);
+        if (next === undefined) {
+          call.handOut(response.body);
+          return response;
+        }
         // Drain the failed body so its connection goes back to the pool.
         await response.body.dump().catch(() => undefined);
         if (call.aborted) throw call.timeoutError ?? call.reason;
@@ -281,6 +307,11 @@ export class ServiceClient {
       call.release();
       throw call.timeoutError ?? err;
     }
+  }
+
+  /** Whether a method may be sent again after it may have reached the instance. */
+  private repeatable(method: string): boolean {
+    return this.options.retryNonIdempotent || isIdempotent(method);
   }
 
   /** Picks an instance for a retry, never one already tried. */
@@ -350,11 +381,4 @@ export class ServiceClient {
       reason,
     } satisfies HttpRetryMessage);
   }
-}
-
-/** Hands the response out; the deadline also covers the body, so it ends when the body closes. */
-function finish(response: Dispatcher.ResponseData, call: CallSignal): Dispatcher.ResponseData {
-  // `on`, not `once`: a stream emits 'close' once, and `once` would allocate a wrapper per call.
-  if (call.active) response.body.on('close', () => call.release());
-  return response;
 }
