@@ -7,6 +7,7 @@
  * parent, whatever happens to the parent).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,11 @@ import { createInterface } from 'node:readline';
 /** Backends started by {@link startBackends}. */
 export interface Backends {
   ports: number[];
+  /**
+   * CPU time the backends process used so far, in µs (Linux `/proc`, 10 ms ticks; NaN elsewhere):
+   * read around a comparison to tell whether the backends were close to saturating a core.
+   */
+  cpuUs(): number;
   /** Stops the child process (by its PID) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -38,12 +44,25 @@ export async function startBackends(count: number, timeoutMs = 15_000): Promise<
   });
   return {
     ports,
+    cpuUs: () => processCpuUs(child.pid),
     async stop() {
       child.stdin?.end();
       if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
       await exited;
     },
   };
+}
+
+/** utime + stime of a process in µs, assuming the usual 100 clock ticks per second. */
+function processCpuUs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function serve(count: number): Promise<void> {
