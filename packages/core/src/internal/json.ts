@@ -60,14 +60,16 @@ function isDigit(code: number): boolean {
  * mapper cannot read (a number where a list belongs, a missing object), becomes a
  * `ConsulProtocolError` naming the call, with the parser's error as `cause` — never a raw
  * `SyntaxError` or `TypeError`. The message does not quote the body (it may hold KV values).
+ * `parse` defaults to the Flags-lossless {@link parseConsulJson}.
  */
 export function decodeConsulJson<W, T>(
   answer: { text: string; request?: ConsulRequestInfo },
   map: (wire: W) => T,
+  parse: (text: string) => W = parseConsulJson,
 ): T {
   let wire: W;
   try {
-    wire = parseConsulJson<W>(answer.text);
+    wire = parse(answer.text);
   } catch (err) {
     throw new ConsulProtocolError(
       `${callOf(answer.request)} answered a body that is not JSON (${answer.text.length} bytes)`,
