@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const rounds = flag('rounds', 5);
   const roundMs = flag('round-ms', 1_500);
   const warmupMs = flag('warmup-ms', 1_000);
+  const slices = flag('slices', 4);
   watchdog(60_000 + (rounds * roundMs + warmupMs) * 5 * 2 * 2, 'discovery');
   const agent = await startConsul({ extraConfig: 'limits { http_max_conns_per_client = 1000 }' });
   const backends = await startBackends(3);
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
         concurrency,
         rounds,
         roundMs,
-        warmupMs: warmupMs,
+        warmupMs,
+        slices,
       });
       const backendShare = (backends.cpuUs() - backendCpu0) / ((performance.now() - t0) * 1000);
       printComparison('discovery', comparison);

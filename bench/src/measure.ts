@@ -23,13 +23,21 @@ export interface RoundResult {
   cpuUsPerOp: number;
 }
 
+/** Raw outcome of one closed-loop run: what a {@link RoundResult} is computed from. */
+interface LoopSample {
+  latencies: number[];
+  errors: number;
+  elapsedMs: number;
+  cpuUs: number;
+}
+
 /** Runs `op` from `concurrency` loops for `durationMs` (bounded also by `maxOps`). */
-export async function closedLoop(
+async function runLoop(
   contender: Contender,
   concurrency: number,
   durationMs: number,
-  maxOps = 1_000_000,
-): Promise<RoundResult> {
+  maxOps: number,
+): Promise<LoopSample> {
   const latencies: number[] = [];
   let errors = 0;
   let started = 0;
@@ -49,18 +57,35 @@ export async function closedLoop(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = performance.now() - t0;
+  const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
+  return { latencies, errors, elapsedMs, cpuUs: cpu.user + cpu.system };
+}
+
+/** Folds the samples of one contender (one or several slices) into a round result. */
+function toRoundResult(name: string, samples: readonly LoopSample[]): RoundResult {
+  const latencies = samples.flatMap((x) => x.latencies).sort((a, b) => a - b);
+  const elapsed = samples.reduce((sum, x) => sum + x.elapsedMs, 0);
+  const cpuUs = samples.reduce((sum, x) => sum + x.cpuUs, 0);
   return {
-    name: contender.name,
+    name,
     ops: latencies.length,
-    errors,
+    errors: samples.reduce((sum, x) => sum + x.errors, 0),
     opsPerSec: (latencies.length / elapsed) * 1000,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
-    cpuUsPerOp: latencies.length ? (cpu.user + cpu.system) / latencies.length : 0,
+    cpuUsPerOp: latencies.length ? cpuUs / latencies.length : 0,
   };
+}
+
+/** Runs `op` from `concurrency` loops for `durationMs` (bounded also by `maxOps`). */
+export async function closedLoop(
+  contender: Contender,
+  concurrency: number,
+  durationMs: number,
+  maxOps = 1_000_000,
+): Promise<RoundResult> {
+  return toRoundResult(contender.name, [await runLoop(contender, concurrency, durationMs, maxOps)]);
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -101,26 +126,37 @@ export interface Comparison {
 }
 
 /**
- * Interleaves rounds of every contender (order rotated each round) and compares each to the first
- * contender (the baseline) round by round.
+ * Interleaves rounds of every contender and compares each to the first contender (the baseline)
+ * round by round. A round is cut into `slices` (default 4) short runs per contender, alternating
+ * contenders slice by slice in an order rotated every round, so that a neighbour's burst or a GC
+ * left behind by one contender lands on all of them alike instead of on one contender's round.
  */
 export async function compare(
   contenders: readonly Contender[],
-  options: { concurrency: number; rounds: number; roundMs: number; warmupMs?: number },
+  options: {
+    concurrency: number;
+    rounds: number;
+    roundMs: number;
+    warmupMs?: number;
+    slices?: number;
+  },
 ): Promise<Comparison> {
   for (const c of contenders) await closedLoop(c, options.concurrency, options.warmupMs ?? 300);
+  const slices = Math.max(1, Math.floor(options.slices ?? 4));
+  const sliceMs = options.roundMs / slices;
   const perRound: RoundResult[][] = [];
   for (let r = 0; r < options.rounds; r++) {
-    const order = contenders.map((_, i) => (i + r) % contenders.length);
-    const results: RoundResult[] = new Array(contenders.length);
-    for (const i of order) {
-      results[i] = await closedLoop(
-        contenders[i] as Contender,
-        options.concurrency,
-        options.roundMs,
-      );
+    const samples: LoopSample[][] = contenders.map(() => []);
+    for (let s = 0; s < slices; s++) {
+      const shift = r * slices + s;
+      for (let k = 0; k < contenders.length; k++) {
+        const i = (k + shift) % contenders.length;
+        samples[i]?.push(
+          await runLoop(contenders[i] as Contender, options.concurrency, sliceMs, 1_000_000),
+        );
+      }
     }
-    perRound.push(results);
+    perRound.push(contenders.map((c, i) => toRoundResult(c.name, samples[i] ?? [])));
   }
   return {
     concurrency: options.concurrency,
