@@ -7,7 +7,8 @@ import { DeadlineList } from '../src/http/deadlines';
 
 /** Builds timeout errors the way ServiceClient does, recording what it was asked. */
 const owner: CallTimeoutSource = {
-  timeoutError: (method, path, ms) => new ConsulTimeoutError(`${method} ${path} after ${ms} ms`),
+  timeoutError: (method, path, ms) =>
+    new ConsulTimeoutError(`${method} ${path} after ${ms} ms`, {}),
 };
 
 /** A local server: `/ok` answers at once; `/stall` sends headers and one chunk, then stalls. */

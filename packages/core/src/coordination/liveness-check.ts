@@ -121,14 +121,15 @@ export async function registerLivenessCheck(
 }
 
 /**
- * Runs `create` (a session creation binding `check`), retrying for up to 3 s while Consul answers
- * that the check is missing: the agent syncs a new check to the catalog asynchronously, and the
- * server only binds checks it knows. That answer is definite (no session was created), so the
- * retry cannot leak one. Any other failure is rethrown at once.
+ * Runs `create` (a session creation binding the checks `checkIds`), retrying for up to 3 s while
+ * Consul answers that one of them is missing: the agent syncs a new check to the catalog
+ * asynchronously — our liveness check just registered, or `serfHealth` itself on an agent that has
+ * just started — and the server only binds checks it knows. That answer is definite (no session
+ * was created), so the retry cannot leak one. Any other failure is rethrown at once.
  */
 export async function createBound<T>(
   create: () => Promise<T>,
-  check: LivenessCheck | undefined,
+  checkIds: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<T> {
   const until = now() + MISSING_CHECK_RETRY_MS;
@@ -136,7 +137,7 @@ export async function createBound<T>(
     try {
       return await create();
     } catch (err) {
-      if (!check || !isMissingCheck(err, check.checkId)) throw err;
+      if (!isMissingCheck(err, checkIds)) throw err;
       const pause = Math.min(backoffDelay(attempt, 50, 500), until - now());
       if (pause <= 0) throw err;
       await sleep(pause, signal);
@@ -144,14 +145,11 @@ export async function createBound<T>(
   }
 }
 
-/** `500 Missing check '<id>' registration` for our check (SES-1). */
-function isMissingCheck(err: unknown, checkId: string): boolean {
-  return (
-    err instanceof ConsulError &&
-    err.status === 500 &&
-    /missing check/i.test(err.body ?? '') &&
-    (err.body ?? '').includes(checkId)
-  );
+/** `500 Missing check '<id>' registration` for one of the checks bound (SES-1). */
+function isMissingCheck(err: unknown, checkIds: readonly string[]): boolean {
+  if (!(err instanceof ConsulError) || err.status !== 500) return false;
+  const body = err.body ?? '';
+  return /missing check/i.test(body) && checkIds.some((id) => body.includes(`'${id}'`));
 }
 
 /**

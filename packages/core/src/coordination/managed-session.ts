@@ -227,7 +227,8 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
             signal,
           });
         },
-        liveness,
+        // Consul's default node check when none are given (SES-1).
+        [...(options.nodeChecks ?? ['serfHealth']), ...(serviceChecks ?? [])],
         signal,
       );
     } catch (err) {
