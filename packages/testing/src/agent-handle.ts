@@ -1,6 +1,6 @@
 import { type AgentPorts } from './agent-args';
 import { type AgentProcess } from './agent-process';
-import { waitForLeader } from './http-probe';
+import { waitForLeader, waitForNodeCheck } from './http-probe';
 
 /** What every agent the harness starts exposes: single agents and cluster members alike. */
 export interface ConsulNode {
@@ -54,6 +54,8 @@ export interface NodeFacts {
   ca: string | undefined;
   /** How long a (re)start may take to see a leader, in ms. */
   readyTimeout: number;
+  /** ACL token for readiness probes that read the catalog (ACL agents). */
+  token?: string;
 }
 
 /** Base URL of the HTTP API (or the HTTPS one) of an agent. */
@@ -63,12 +65,17 @@ export function agentAddress(facts: Pick<NodeFacts, 'ports' | 'https'>): string 
     : `http://127.0.0.1:${facts.ports.http}`;
 }
 
-/** Waits until the agent behind `proc` answers with a leader; fails early if the process exits. */
+/**
+ * Waits until the agent behind `proc` answers with a leader and its node's `serfHealth` check is in
+ * the catalog (the leader registers it a moment after the election; until then a session bound to
+ * Consul's default check is refused with `Missing check 'serfHealth' registration`). Fails early if
+ * the process exits.
+ */
 export async function waitForAgentLeader(proc: AgentProcess, facts: NodeFacts): Promise<void> {
-  await waitForLeader(agentAddress(facts), Date.now() + facts.readyTimeout, {
-    ca: facts.ca,
-    isDead: () => !proc.isRunning,
-  });
+  const deadline = Date.now() + facts.readyTimeout;
+  const options = { ca: facts.ca, token: facts.token, isDead: () => !proc.isRunning };
+  await waitForLeader(agentAddress(facts), deadline, options);
+  await waitForNodeCheck(agentAddress(facts), facts.nodeName, 'serfHealth', deadline, options);
 }
 
 /** Builds the handle of a started agent, plus the `extra` fields of its kind. */

@@ -90,6 +90,7 @@ export async function startConsul(options?: StartConsulOptions): Promise<ConsulA
       binary: binary.path,
       ca,
       readyTimeout: opts.startTimeout ?? 30_000,
+      token,
     };
     const args = buildAgentArgs({
       role,

@@ -59,3 +59,32 @@ export async function waitForLeader(
   }
   throw new Error(`no leader before the deadline (${lastError})`);
 }
+
+/** Waits until `/v1/health/node/<node>` lists the check `checkId` (any status). */
+export async function waitForNodeCheck(
+  address: string,
+  node: string,
+  checkId: string,
+  deadline: number,
+  options: { ca?: string; token?: string; isDead?: () => boolean } = {},
+): Promise<void> {
+  let lastError = 'no answer yet';
+  const url = `${address}/v1/health/node/${encodeURIComponent(node)}`;
+  while (Date.now() < deadline) {
+    if (options.isDead?.()) throw new Error('the agent process exited');
+    try {
+      const res = await probe(url, { ca: options.ca, token: options.token });
+      if (res.status === 200) {
+        const checks = JSON.parse(res.body) as Array<{ CheckID?: string }>;
+        if (checks.some((c) => c.CheckID === checkId)) return;
+        lastError = `no ${checkId} check yet`;
+      } else {
+        lastError = `HTTP ${res.status} ${res.body.trim()}`;
+      }
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`node ${node} has no ${checkId} check before the deadline (${lastError})`);
+}
