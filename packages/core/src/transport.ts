@@ -75,6 +75,16 @@ const TLS_FAILURE =
   /^(?:CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 const DEFAULT_WAIT_MS = 60_000;
 
+/** A call ready to send: built once, reused by every attempt. */
+interface Built {
+  request: ConsulRequest;
+  blocking: boolean;
+  pathAndQuery: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  budget: number;
+}
+
 /**
  * The one place that talks HTTP to Consul: keep-alive pools per agent address, token and default
  * query parameters, timeouts derived from `wait`, typed errors, address failover and jittered retries
@@ -142,47 +152,70 @@ export class Transport {
     }
   }
 
-  private async sendWithRetries(
+  // The hot path: the first attempt is the call's only async frame (`once`); only a failure pays
+  // for the retry loop. A bad option from `build` rejects like the attempt would.
+  private sendWithRetries(
     request: ConsulRequest,
     options: QueryOptions,
     blocking: boolean,
   ): Promise<ConsulResponse> {
+    let built: Built;
+    try {
+      built = this.build(request, options, blocking);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.once(this.current, built, options, true);
+  }
+
+  /**
+   * After the first attempt failed (at endpoint `index`): fails over to the next address on
+   * connection failures, then repeats retryable failures of repeatable calls with backoff.
+   */
+  private async retry(
+    failed: ConsulError,
+    failedIndex: number,
+    built: Built,
+    options: QueryOptions,
+  ): Promise<ConsulResponse> {
+    const { request, blocking } = built;
     const { minDelayMs, maxDelayMs } = this.config.retry;
     // A blocking query is not repeated here: its caller (a watch) must re-read with a fresh index,
     // since a retry with the held index can wait a full `wait` after an agent restart.
     const retries = blocking ? 0 : this.config.retry.retries;
     const idempotent = request.idempotent ?? request.method === 'GET';
     const endpoints = this.config.endpoints;
-    const built = this.build(request, options, blocking);
+    let error = failed;
+    let index = failedIndex;
+    let tried = 1;
     for (let attempt = 0; ; attempt++) {
-      let error: ConsulError | undefined;
       // Connection failures are safe to repeat for any call: nothing reached the agent.
-      for (let tried = 0; tried < endpoints.length; tried++) {
-        const index = this.current;
-        const endpoint = endpoints[index] as ResolvedEndpoint;
+      while (error instanceof ConsulUnavailableError && isConnectFailure(error)) {
+        if (endpoints.length > 1) {
+          this.current = (index + 1) % endpoints.length;
+          this.config.logger.warn(
+            `Consul agent ${(endpoints[index] as ResolvedEndpoint).display} refused the connection`,
+            { next: this.activeAddress },
+          );
+        }
+        if (tried >= endpoints.length) break;
+        index = this.current;
+        tried++;
         try {
-          return await this.once(endpoint, built, options);
+          return await this.once(index, built, options, false);
         } catch (err) {
           error = err as ConsulError;
-          if (!(err instanceof ConsulUnavailableError && isConnectFailure(err))) break;
-          if (endpoints.length > 1) {
-            this.current = (index + 1) % endpoints.length;
-            this.config.logger.warn(`Consul agent ${endpoint.display} refused the connection`, {
-              next: this.activeAddress,
-            });
-          }
         }
       }
-      const failure = error as ConsulError;
-      const repeatable = idempotent || isConnectFailure(failure);
-      if (!failure.retryable || !repeatable || attempt >= retries || this.closed) throw failure;
+      const repeatable = idempotent || isConnectFailure(error);
+      if (!error.retryable || !repeatable || attempt >= retries || this.closed) throw error;
       const delay = backoffDelay(attempt, minDelayMs, maxDelayMs);
       this.config.logger.debug('Retrying Consul call', {
         method: request.method,
         path: request.path,
         attempt: attempt + 1,
         delayMs: Math.round(delay),
-        error: failure.code,
+        error: error.code,
       });
       try {
         await sleep(delay, options.signal);
@@ -191,12 +224,19 @@ export class Transport {
           cause: err,
         });
       }
+      index = this.current;
+      tried = 1;
+      try {
+        return await this.once(index, built, options, false);
+      } catch (err) {
+        error = err as ConsulError;
+      }
     }
   }
 
   // Runs once per call (not per attempt): plain string building, no closures or arrays unless an
   // option asks for them.
-  private build(request: ConsulRequest, options: QueryOptions, blocking: boolean) {
+  private build(request: ConsulRequest, options: QueryOptions, blocking: boolean): Built {
     let search = '';
     const query = request.query;
     if (query) for (const key in query) search = addParam(search, key, query[key]);
@@ -247,14 +287,17 @@ export class Transport {
       options.timeout === undefined ? this.config.timeoutMs : toMillis(options.timeout, 'timeout');
     // Consul adds up to wait/16 of jitter; undici must not give up before the server answers.
     const budget = blocking ? waitMs + waitMs / 16 + timeoutMs : timeoutMs;
-    return { request, pathAndQuery, headers, body, budget };
+    return { request, blocking, pathAndQuery, headers, body, budget };
   }
 
+  /** One attempt at endpoint `index`; the first attempt of a call recovers through {@link retry}. */
   private async once(
-    endpoint: ResolvedEndpoint,
-    built: ReturnType<Transport['build']>,
+    index: number,
+    built: Built,
     options: QueryOptions,
+    first: boolean,
   ): Promise<ConsulResponse> {
+    const endpoint = this.config.endpoints[index] as ResolvedEndpoint;
     const info: ConsulRequestInfo = {
       method: built.request.method,
       path: built.pathAndQuery,
@@ -274,17 +317,29 @@ export class Transport {
         bodyTimeout: built.budget,
       });
     } catch (err) {
-      throw this.transportError(err, info, options.signal);
+      return this.failed(
+        this.transportError(err, info, options.signal),
+        index,
+        built,
+        options,
+        first,
+      );
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (err) {
-      throw this.transportError(err, info, options.signal);
+      return this.failed(
+        this.transportError(err, info, options.signal),
+        index,
+        built,
+        options,
+        first,
+      );
     }
     const status = response.statusCode;
     if ((status < 200 || status >= 300) && !built.request.allowStatus?.includes(status)) {
-      throw errorFromResponse(status, text, info);
+      return this.failed(errorFromResponse(status, text, info), index, built, options, first);
     }
     return {
       status,
@@ -293,6 +348,18 @@ export class Transport {
       meta: parseMeta(response.headers, performance.now() - started),
       request: info,
     };
+  }
+
+  // Inside the retry loop an attempt's failure goes back to the loop; a call's first failure starts it.
+  private failed(
+    error: ConsulError,
+    index: number,
+    built: Built,
+    options: QueryOptions,
+    first: boolean,
+  ): Promise<ConsulResponse> {
+    if (!first) throw error;
+    return this.retry(error, index, built, options);
   }
 
   private dispatcherFor(endpoint: ResolvedEndpoint): Dispatcher {

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../src';
+import { ConsulConfigError, deepEqual } from '../src';
 import { useAgent } from './support/agent';
 
 describe('kv', () => {
@@ -12,6 +12,31 @@ describe('kv', () => {
     expect(entry?.key).toBe('kv-test/a b');
     expect(entry?.meta.index).toBeGreaterThan(0);
     expect(entry?.meta.knownLeader).toBe(true);
+  });
+
+  it('keeps a read entry plain to look at: meta hidden from keys, JSON, toEqual and deepEqual', async () => {
+    const consul = fixture.client();
+    await consul.kv.put('kv-test/plain', 'v');
+    const first = await consul.kv.get('kv-test/plain');
+    const second = await consul.kv.get('kv-test/plain');
+    const fields = ['key', 'value', 'rawValue', 'flags', 'createIndex', 'modifyIndex', 'lockIndex'];
+    expect(Object.keys(first ?? {})).toEqual([...fields, 'session']);
+    expect(JSON.stringify({ ...first, flags: undefined, rawValue: undefined })).not.toContain(
+      'meta',
+    );
+    expect(first).toEqual({
+      key: 'kv-test/plain',
+      value: 'v',
+      rawValue: Buffer.from('v'),
+      flags: 0n,
+      createIndex: first?.createIndex,
+      modifyIndex: first?.modifyIndex,
+      lockIndex: 0,
+      session: undefined,
+    });
+    expect(first?.meta).not.toBe(second?.meta);
+    expect(deepEqual(first, second)).toBe(true);
+    expect({ ...first }).not.toHaveProperty('meta');
   });
 
   it('returns undefined for a missing key but still reports the index', async () => {

@@ -1,7 +1,13 @@
 import { ConsulConfigError, ConsulProtocolError } from '../errors';
 import { decodeConsulJson, parseConsulJson, stringList, toFlags } from '../internal/json';
 import { encodeKey } from '../internal/path';
-import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
+import {
+  type QueryMeta,
+  type QueryOptions,
+  type WithMeta,
+  type WriteOptions,
+  withMeta,
+} from '../query';
 import { type Transport } from '../transport';
 
 /** One KV entry. `value` is the UTF-8 text of `rawValue`. */
@@ -72,8 +78,7 @@ export const KV_MAX_VALUE_SIZE = 512 * 1024;
  */
 export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
   checkWireEntry(wire);
-  const rawValue =
-    wire.Value === null || wire.Value === undefined ? null : Buffer.from(wire.Value, 'base64');
+  const rawValue = decodeValue(wire.Value);
   return {
     key: wire.Key,
     value: rawValue === null ? null : rawValue.toString('utf8'),
@@ -84,6 +89,48 @@ export function kvEntryFromWire(wire: KvWireEntry): KvEntry {
     lockIndex: wire.LockIndex,
     session: wire.Session,
   };
+}
+
+function decodeValue(value: string | null | undefined): Buffer | null {
+  return value === null || value === undefined ? null : Buffer.from(value, 'base64');
+}
+
+/**
+ * The entry of a single-key read. Same own enumerable fields as {@link kvEntryFromWire}'s plain
+ * object; `meta` is a prototype getter over a private slot instead of a non-enumerable own property:
+ * `Object.defineProperty` per read cost 1–3 µs of a ≈ 100 µs `kv.get`, the class costs nothing.
+ * Invisible to `Object.keys`, `JSON.stringify`, jest's `toEqual` and spreading, like before; two
+ * reads of the same key share the prototype, so the watches' `deepEqual` still compares them by
+ * value. List and transaction entries stay plain objects (no `meta` of their own).
+ */
+class ReadKvEntry implements KvEntry {
+  key: string;
+  value: string | null;
+  rawValue: Buffer | null;
+  flags: bigint;
+  createIndex: number;
+  modifyIndex: number;
+  lockIndex: number;
+  session: string | undefined;
+  readonly #meta: QueryMeta;
+
+  constructor(wire: KvWireEntry, meta: QueryMeta) {
+    const rawValue = decodeValue(wire.Value);
+    this.key = wire.Key;
+    this.value = rawValue === null ? null : rawValue.toString('utf8');
+    this.rawValue = rawValue;
+    this.flags = toFlags(wire.Flags);
+    this.createIndex = wire.CreateIndex;
+    this.modifyIndex = wire.ModifyIndex;
+    this.lockIndex = wire.LockIndex;
+    this.session = wire.Session;
+    this.#meta = meta;
+  }
+
+  /** The read's metadata (index, leader contact, cache state). */
+  get meta(): QueryMeta {
+    return this.#meta;
+  }
 }
 
 // Runs for every entry of every KV read (10,000 per change of a large config prefix): no closures,
@@ -138,10 +185,12 @@ export function parseKvEntries(text: string): KvWireEntry[] {
 }
 
 /** The one entry of a single-key read (Consul answers a list); a non-list is a shape error. */
-function firstEntry(wire: KvWireEntry[]): KvEntry | undefined {
+function firstEntry(wire: KvWireEntry[], meta: QueryMeta): WithMeta<KvEntry> | undefined {
   if (!Array.isArray(wire)) throw new TypeError('expected a list of KV entries');
-  const first = wire[0];
-  return first ? kvEntryFromWire(first) : undefined;
+  const first: unknown = wire[0];
+  if (!first) return undefined;
+  checkWireEntry(first);
+  return new ReadKvEntry(first, meta);
 }
 
 // A missing key is an answer, not an error (one shared list: reads never mutate it).
@@ -161,8 +210,11 @@ export class Kv {
     });
     options.onMeta?.(res.meta);
     if (res.status === 404) return undefined;
-    const entry = decodeConsulJson(res, firstEntry, parseKvEntries);
-    return entry ? withMeta(entry, res.meta) : undefined;
+    return decodeConsulJson(
+      res,
+      (wire: KvWireEntry[]) => firstEntry(wire, res.meta),
+      parseKvEntries,
+    );
   }
 
   /** Reads every key under `prefix` (a plain string prefix: end it with `/` for folders). */
