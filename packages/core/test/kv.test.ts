@@ -39,6 +39,15 @@ describe('kv', () => {
     expect({ ...first }).not.toHaveProperty('meta');
   });
 
+  it('maps a read entry and a listed entry to the same fields (two mappings, one shape)', async () => {
+    const consul = fixture.client();
+    await consul.kv.put('kv-test/shape', 'v', { flags: 7 });
+    const read = await consul.kv.get('kv-test/shape');
+    const [listed] = await consul.kv.list('kv-test/shape');
+    expect(Object.keys(read ?? {})).toEqual(Object.keys(listed ?? {}));
+    expect({ ...read }).toEqual({ ...listed });
+  });
+
   it('returns undefined for a missing key but still reports the index', async () => {
     const consul = fixture.client();
     let index = 0;

@@ -38,9 +38,9 @@ export interface ManagedSessionOptions {
   /** Service check IDs to bind: the session is invalidated when one turns critical. */
   serviceChecks?: readonly string[];
   /**
-   * Bind the session to a liveness check: a TTL check (a tenth shorter than the session's) on a small service of
-   * its own on the local agent (`consulkit-session`, see `LIVENESS_SERVICE_NAME`), passed on every
-   * renewal. If this process dies, the check turns critical within one TTL and Consul invalidates
+   * Bind the session to a liveness check: a TTL check (a tenth shorter than the session's) on a
+   * small service of its own on the local agent (`consulkit-session`, see `LIVENESS_SERVICE_NAME`),
+   * passed on every renewal. If this process dies, the check turns critical within one TTL and Consul invalidates
    * the session at once; without it Consul may keep an unrenewed session up to 2×TTL. Costs a
    * service registration per session and a check pass per renewal; needs `service:write` on
    * `consulkit-session` (without it the session is created unbound, with one warning). Cannot be
