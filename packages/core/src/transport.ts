@@ -16,6 +16,7 @@ import { backoffDelay, sleep } from './internal/backoff';
 import { errorFromResponse } from './internal/classify';
 import { stringifyConsulJson } from './internal/json';
 import { Limiter } from './internal/limiter';
+import { readWhole, type WholeAnswer } from './internal/read-whole';
 import { type CallOptions, type QueryMeta, type QueryOptions, type WriteOptions } from './query';
 
 /** A query-string value: `true` is a presence flag (`?stale`), `false`/`undefined` are omitted. */
@@ -304,18 +305,21 @@ export class Transport {
       address: endpoint.display,
     };
     const started = performance.now();
-    let response: Dispatcher.ResponseData;
+    let answer: WholeAnswer;
     try {
-      response = await this.dispatcherFor(endpoint).request({
-        origin: endpoint.origin,
-        path: endpoint.basePath + built.pathAndQuery,
-        method: built.request.method,
-        headers: built.headers,
-        body: built.body,
-        signal: options.signal,
-        headersTimeout: built.budget,
-        bodyTimeout: built.budget,
-      });
+      answer = await readWhole(
+        this.dispatcherFor(endpoint),
+        {
+          origin: endpoint.origin,
+          path: endpoint.basePath + built.pathAndQuery,
+          method: built.request.method,
+          headers: built.headers,
+          body: built.body,
+          headersTimeout: built.budget,
+          bodyTimeout: built.budget,
+        },
+        options.signal,
+      );
     } catch (err) {
       return this.failed(
         this.transportError(err, info, options.signal),
@@ -325,27 +329,21 @@ export class Transport {
         first,
       );
     }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (err) {
-      return this.failed(
-        this.transportError(err, info, options.signal),
-        index,
-        built,
-        options,
-        first,
-      );
-    }
-    const status = response.statusCode;
+    const status = answer.statusCode;
     if ((status < 200 || status >= 300) && !built.request.allowStatus?.includes(status)) {
-      return this.failed(errorFromResponse(status, text, info), index, built, options, first);
+      return this.failed(
+        errorFromResponse(status, answer.text, info),
+        index,
+        built,
+        options,
+        first,
+      );
     }
     return {
       status,
-      headers: response.headers,
-      text,
-      meta: parseMeta(response.headers, performance.now() - started),
+      headers: answer.headers,
+      text: answer.text,
+      meta: parseMeta(answer.headers, performance.now() - started),
       request: info,
     };
   }
