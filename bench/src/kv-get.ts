@@ -3,19 +3,17 @@
  * at concurrency 1, 16 and 64, interleaved rounds; a second raw Pool (the A/A control) shows the
  * noise floor of a ratio. The `consul` npm client (the peer) is compared to the baseline in its own
  * rounds afterwards, so its garbage and sockets do not land in the rounds of the target ratio.
+ *
+ * The baseline is undici's everyday call, `request()` + `body.json()`, on the same undici module
+ * core loads (the root package pins undici 7 so npm installs one copy for core and the bench).
+ * Core reads whole answers through a dispatch handler (`internal/read-whole.ts`) rather than
+ * `request()`'s stream, which is why it can be faster than the baseline.
  */
-import { createRequire } from 'node:module';
 import { Consul } from '@consulkit/core';
 import { startConsul } from '@consulkit/testing';
 import ConsulPeer from 'consul';
-import type * as Undici from 'undici';
+import { Pool } from 'undici';
 import { compare, flag, printComparison, summarize, watchdog, type Comparison } from './measure';
-
-// The baseline runs on the very undici module core loads (same version, same instance): two
-// copies of the HTTP stack in one process would not be the app a user runs, and would add a
-// difference (separately warmed code, more shapes in Node's stream code) that is not core's.
-const coreRequire = createRequire(require.resolve('@consulkit/core'));
-const { Pool } = coreRequire('undici') as typeof Undici;
 
 async function main(): Promise<void> {
   const rounds = flag('rounds', 15);
@@ -34,7 +32,7 @@ async function main(): Promise<void> {
   const raw = new Pool(agent.address, { connections: 128 });
   const control = new Pool(agent.address, { connections: 128 });
   const peer = new ConsulPeer({ host: url.hostname, port: Number(url.port) });
-  const rawGet = (pool: Undici.Pool) => async () => {
+  const rawGet = (pool: Pool) => async () => {
     const res = await pool.request({ method: 'GET', path: `/v1/kv/${key}` });
     const [entry] = (await res.body.json()) as Array<{ Value: string }>;
     return Buffer.from(entry?.Value ?? '', 'base64').toString('utf8');
