@@ -1,5 +1,11 @@
 import { spawn } from 'node:child_process';
-import { type ConsulLockError, type HeldSemaphore, SEMAPHORE_FLAG_VALUE } from '../src';
+import {
+  type ConsulLockError,
+  type HeldSemaphore,
+  LIVENESS_SERVICE_NAME,
+  SEMAPHORE_FLAG_VALUE,
+  silentLogger,
+} from '../src';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
 
@@ -71,6 +77,47 @@ describe('consul.semaphore', () => {
     // The slot is free again for someone else.
     const next = await consul.semaphore('sem/lost', 1).acquire({ timeout: '10s' });
     await next.release();
+  });
+
+  it('binds each slot session to a liveness check with livenessCheck: true, and frees the slot when it turns critical', async () => {
+    const consul = fx.client({ logger: silentLogger });
+    const held = await consul
+      .semaphore('sem/live', 1, { ttl: '10s', livenessCheck: true })
+      .acquire({ timeout: '10s' });
+    const info = await consul.session.info(held.session);
+    const bound = (info?.serviceChecks ?? []).map((c) => c.id);
+    expect(bound).toHaveLength(1);
+    const checkId = bound[0] as string;
+    const checks = await consul.agent.checks();
+    expect(checks[checkId]).toMatchObject({
+      status: 'passing',
+      serviceName: LIVENESS_SERVICE_NAME,
+    });
+    // A crashed holder's check lapses; failing it by hand has the same effect at once.
+    await consul.agent.check.fail(checkId);
+    await waitFor(() => held.signal.aborted, { timeout: 10_000, interval: 20 });
+    expect((held.signal.reason as ConsulLockError).lost).toBe(true);
+    const next = await consul.semaphore('sem/live', 1).acquire({ timeout: '10s' });
+    await next.release();
+    await waitFor(async () => (await consul.agent.checks())[checkId] === undefined, {
+      timeout: 5_000,
+    });
+  }, 20_000);
+
+  it('releases a slot held with a liveness check and removes its service; validates the flag', async () => {
+    const consul = fx.client();
+    const held = await consul
+      .semaphore('sem/live-release', 1, { livenessCheck: true })
+      .acquire({ timeout: '10s' });
+    const serviceChecks = (await consul.session.info(held.session))?.serviceChecks ?? [];
+    const checkId = serviceChecks[0]?.id as string;
+    expect(checkId).toMatch(new RegExp(`^${LIVENESS_SERVICE_NAME}-[0-9a-f]+:ttl$`));
+    await held.release();
+    expect(await consul.session.info(held.session)).toBeUndefined();
+    expect((await consul.agent.checks())[checkId]).toBeUndefined();
+    expect(() =>
+      consul.semaphore('sem/x', 1, { livenessCheck: 'yes' as unknown as boolean }),
+    ).toThrow(expect.objectContaining({ option: 'livenessCheck' }) as Error);
   });
 
   it('shares slots with `consul lock -n=2` (the official CLI semaphore)', async () => {

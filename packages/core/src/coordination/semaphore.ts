@@ -21,6 +21,7 @@ import {
 } from './semaphore-record';
 import { type AcquireOptions, Attempt } from './signals';
 import {
+  checkFlag,
   checkName,
   checkPositiveInt,
   checkPrefix,
@@ -42,6 +43,14 @@ export interface SemaphoreOptions {
   monitorRetries?: number;
   /** Longest single blocking read while waiting for a slot. Default 15 s. */
   semaphoreWait?: Duration;
+  /**
+   * Bind each created session to a liveness check (see `ManagedSessionOptions.livenessCheck`): if
+   * a holder dies, Consul invalidates its session within one TTL instead of up to 2×TTL, and its
+   * slot is freed then. Default `false`, as for locks: every acquisition creates a session, and
+   * would also register (and deregister) a `consulkit-session` service on the agent. Needs
+   * `service:write` on `consulkit-session` (else the session is created unbound, with a warning).
+   */
+  livenessCheck?: boolean;
 }
 
 /** The option names of {@link SemaphoreOptions} (unknown ones are rejected). */
@@ -51,6 +60,7 @@ const SEMAPHORE_OPTION_KEYS = optionKeys<SemaphoreOptions>({
   sessionName: true,
   monitorRetries: true,
   semaphoreWait: true,
+  livenessCheck: true,
 });
 
 /** A semaphore slot this process holds. */
@@ -76,6 +86,7 @@ interface ResolvedSemaphoreOptions {
   sessionName: string;
   monitorRetries: number;
   waitMs: number;
+  livenessCheck: boolean;
 }
 
 /** Validates semaphore options; throws `ConsulConfigError` naming the option. */
@@ -111,6 +122,7 @@ export function resolveSemaphoreOptions(
         ? Infinity
         : checkRetries(options.monitorRetries, 'monitorRetries'),
     waitMs,
+    livenessCheck: checkFlag(options.livenessCheck, 'livenessCheck', false),
   };
 }
 
@@ -185,7 +197,7 @@ export class Semaphore {
           node: undefined,
           nodeChecks: undefined,
           serviceChecks: undefined,
-          livenessCheck: false,
+          livenessCheck: this.options.livenessCheck,
         },
         attempt.signal,
         { closeWithClient: false },

@@ -256,6 +256,7 @@ describe('every documented option is accepted', () => {
       sessionName: 'encoders',
       monitorRetries: 3,
       semaphoreWait: '1s',
+      livenessCheck: false,
     };
     expect(consul.semaphore('encoders', 2, semaphore).limit).toBe(2);
     // An aborted signal ends the attempt before anything is sent.
