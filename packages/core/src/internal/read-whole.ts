@@ -13,7 +13,7 @@ export interface WholeAnswer {
  *
  * Why not undici's `request()` + `body.text()`: every Consul answer is read whole, and `request()`
  * builds what a streamed body needs (an `AsyncResource`, a `Readable` with its state machine and
- * listeners, a consume step) for a few hundred bytes of JSON: about a fifth of a loopback KV read's
+ * listeners, a consume step) for a few hundred bytes of JSON: about a tenth of a loopback KV read's
  * client CPU (bench/kv-get). A dispatch handler that appends chunks to an array does the same job.
  * It speaks undici's current handler API (`onRequestStart`...), which any dispatcher or interceptor
  * a user brings (`dispatcher` option) also understands.
