@@ -147,10 +147,23 @@ describe('ServiceLifecycle', () => {
         () => 'acquired',
         (err: unknown) => err,
       );
+    const slot = await life.scope.semaphore(`${prefix}slots`, 2).acquire();
+    const theirSlot = await other.semaphore(`${prefix}full`, 1).acquire();
+    const pendingSlot = life.scope
+      .semaphore(`${prefix}full`, 1)
+      .acquire()
+      .then(
+        () => 'acquired',
+        (err: unknown) => err,
+      );
     const election = life.scope.leader(`${prefix}leader`).start();
     await waitFor(() => election.isLeader);
 
     await life.close();
+    expect(slot.signal.aborted).toBe(true);
+    expect(await other.kv.get(`${prefix}slots/${slot.session}`)).toBeUndefined();
+    expect(await pendingSlot).toMatchObject({ code: 'CONSUL_LOCK', reason: 'closed' });
+    await theirSlot.release();
     expect(store.closed).toBe(true);
     expect(users.closed).toBe(true);
     expect(held.signal.aborted).toBe(true);

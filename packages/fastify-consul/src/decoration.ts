@@ -11,13 +11,15 @@ import {
   type Lock,
   type LockOptions,
   type Registration,
+  type Semaphore,
+  type SemaphoreOptions,
   type ServiceClient,
   type ServiceLifecycle,
 } from '@consulkit/core';
 
 /**
  * `app.consul`: the Consul client and the recipes, bound to the app's lifetime. Everything created
- * through it (service clients, config stores, locks, elections) ends when the app closes, even
+ * through it (service clients, config stores, locks, semaphores, elections) ends when the app closes, even
  * when the client itself was adopted and stays open.
  */
 export interface FastifyConsul {
@@ -45,6 +47,11 @@ export interface FastifyConsul {
    * closes, and a held lock is released on close.
    */
   lock(key: string, options?: LockOptions): Lock;
+  /**
+   * A counting semaphore over `prefix` (core's `Semaphore`, Go and `consul lock -n` layout). Its
+   * `acquire()` also stops waiting when the app closes, and a held slot is released on close.
+   */
+  semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore;
   /** A leader election on `key` (core's; call `start()`), stopped (leadership released) on close. */
   leader(key: string, options?: LeaderOptions): LeaderElection;
   /**
@@ -75,6 +82,7 @@ export function createDecoration(life: ServiceLifecycle): FastifyConsul {
     config: (options) => scope.config(options),
     service: (name, options) => scope.service(name, options),
     lock: (key, options) => scope.lock(key, options),
+    semaphore: (prefix, limit, options) => scope.semaphore(prefix, limit, options),
     leader: (key, options) => scope.leader(key, options),
     addCheck: (name, fn) => checks.add(name, fn),
     health: () => checks.run(),

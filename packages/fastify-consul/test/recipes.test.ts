@@ -94,6 +94,33 @@ describe('recipes on app.consul are bound to the app lifetime', () => {
     }
   });
 
+  it('semaphore(): a held slot is released and a pending acquisition stops when the app closes', async () => {
+    const consul = fx.client();
+    const prefix = uniqueName('sem');
+    const theirs = await consul.semaphore(`${prefix}/full`, 1).acquire();
+    try {
+      const app = await appOnAdoptedClient();
+      const slot = await app.consul.semaphore(`${prefix}/slots`, 2).acquire();
+      expect((await consul.kv.get(`${prefix}/slots/${slot.session}`))?.session).toBe(slot.session);
+      const waiting = app.consul
+        .semaphore(`${prefix}/full`, 1)
+        .acquire()
+        .then(
+          () => 'acquired',
+          (err: unknown) => err,
+        );
+      await new Promise((r) => setTimeout(r, 300));
+      await app.close();
+      expect(slot.signal.aborted).toBe(true);
+      expect(await consul.kv.get(`${prefix}/slots/${slot.session}`)).toBeUndefined();
+      const err = await waiting;
+      expect(err).toBeInstanceOf(ConsulLockError);
+      expect(err).toMatchObject({ reason: 'closed' });
+    } finally {
+      await theirs.release();
+    }
+  });
+
   it('leader(): campaigns when started and gives leadership up when the app closes', async () => {
     const consul = fx.client();
     const key = `${uniqueName('leader')}/key`;

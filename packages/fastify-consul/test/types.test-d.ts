@@ -6,9 +6,11 @@ import {
   Consul,
   type ConfigStore,
   type HeldLock,
+  type HeldSemaphore,
   type Kv,
   type LeaderElection,
   type Lock,
+  type Semaphore,
   type Registration,
   type ServiceClient,
 } from '@consulkit/core';
@@ -106,6 +108,8 @@ async function typeTests(): Promise<void> {
   exact<number>()(res.statusCode);
   exact<Lock>()(app.consul.lock('jobs/cleanup', { ttl: '15s' }));
   exact<HeldLock>()(await app.consul.lock('jobs/cleanup').acquire());
+  exact<Semaphore>()(app.consul.semaphore('jobs/encoders', 2, { livenessCheck: true }));
+  exact<HeldSemaphore>()(await app.consul.semaphore('jobs/encoders', 2).acquire());
   exact<LeaderElection>()(app.consul.leader('jobs/leader'));
   exact<ConfigStore<{ timeout: string }>>()(
     app.consul.config<{ timeout: string }>({ prefix: 'config/app/' }),

@@ -11,6 +11,8 @@ import {
   type Lock,
   type LockOptions,
   type Registration,
+  type Semaphore,
+  type SemaphoreOptions,
   type ServiceClient,
 } from '@consulkit/core';
 import { Inject, Injectable } from '@nestjs/common';
@@ -81,6 +83,14 @@ export class ConsulService {
    */
   lock(key: string, options?: LockOptions): Lock {
     return this.runtime.scope.lock(key, options);
+  }
+
+  /**
+   * A counting semaphore over `prefix` (core's `Semaphore`, Go and `consul lock -n` layout). Its
+   * `acquire()` also stops waiting when the app shuts down, and a slot still held then is released.
+   */
+  semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore {
+    return this.runtime.scope.semaphore(prefix, limit, options);
   }
 
   /**

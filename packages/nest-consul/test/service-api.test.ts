@@ -57,7 +57,7 @@ describe.each(PLATFORMS)('ConsulService on %s with a real agent', (_platform, ad
     expect(await consul.catalog.service(name)).toHaveLength(0);
   });
 
-  it('gives config stores, locks and elections bound to the app, all ended on shutdown', async () => {
+  it('gives config stores, locks, semaphores and elections bound to the app, all ended on shutdown', async () => {
     const consul = fx.client();
     const prefix = `${uniqueName('config/app')}/`;
     await consul.kv.put(`${prefix}timeout`, '2s');
@@ -72,6 +72,12 @@ describe.each(PLATFORMS)('ConsulService on %s with a real agent', (_platform, ad
     const held = await service.lock(lockKey).acquire({ timeout: '5s' });
     expect((await consul.kv.get(lockKey))?.session).toBe(held.session);
 
+    const semPrefix = uniqueName('semaphores/nest');
+    const slot = await service
+      .semaphore(semPrefix, 2, { livenessCheck: true })
+      .acquire({ timeout: '5s' });
+    expect((await consul.kv.get(`${semPrefix}/${slot.session}`))?.session).toBe(slot.session);
+
     const election = service.leader(uniqueName('leaders/nest')).start();
     await waitFor(
       () => election.isLeader,
@@ -82,7 +88,10 @@ describe.each(PLATFORMS)('ConsulService on %s with a real agent', (_platform, ad
     expect(store.closed).toBe(true);
     expect(held.signal.aborted).toBe(true);
     expect((await consul.kv.get(lockKey))?.session).toBeFalsy();
+    expect(slot.signal.aborted).toBe(true);
+    expect(await consul.kv.get(`${semPrefix}/${slot.session}`)).toBeUndefined();
     expect(election.running).toBe(false);
     expect(() => service.lock('x')).toThrow(ConsulClosedError);
+    expect(() => service.semaphore('x', 1)).toThrow(ConsulClosedError);
   });
 });

@@ -4,6 +4,7 @@ import { type Consul } from '../consul';
 import { type CoordinationContext } from '../coordination/context';
 import { LeaderElection, type LeaderOptions } from '../coordination/leader';
 import { Lock, type LockOptions } from '../coordination/lock';
+import { Semaphore, type SemaphoreOptions } from '../coordination/semaphore';
 import {
   type ConsulHttpOptions,
   createServiceClient,
@@ -43,7 +44,7 @@ type ScopedContext = CoordinationContext & ServiceClientContext & ConfigStoreCli
 
 /**
  * The recipes one owner (an app) created on a client — config stores, service clients, locks,
- * elections — ended together when the owner ends, even when the client itself outlives it (an
+ * semaphores, elections — ended together when the owner ends, even when the client itself outlives it (an
  * adopted client). Recipes made through the scope register their closers with the scope *and* the
  * client, exactly as they do with the client alone: a lock registers while it is acquired or
  * held, an election while it runs, and each leaves both lists when it ends on its own.
@@ -150,6 +151,15 @@ export class ResourceScope {
     this.assertOpen();
     const signal = options.signal ? AbortSignal.any([options.signal, this.signal]) : this.signal;
     return new Lock(this.context, key, { ...options, signal });
+  }
+
+  /**
+   * A counting semaphore (`consul.semaphore`) bound to the scope: a pending `acquire()` rejects and
+   * a held slot is released when the scope closes.
+   */
+  semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore {
+    this.assertOpen();
+    return new Semaphore(this.context, prefix, limit, options);
   }
 
   /** A leader election (`consul.leader`; call `start()`), stopped — leadership released — on close. */
