@@ -176,6 +176,42 @@ describe('ServiceLifecycle', () => {
     await theirs.release();
   });
 
+  it('close() returns only once a held lock is given back (its owner signal starts the release)', async () => {
+    const { life, client } = lifecycle({ service: false });
+    const key = `${uniqueName('scope-release')}/lock`;
+    const held = await life.scope.lock(key).acquire();
+    const events: string[] = [];
+    const destroy = client.session.destroy.bind(client.session);
+    jest.spyOn(client.session, 'destroy').mockImplementation(async (...args) => {
+      const done = await destroy(...args);
+      events.push('lock session destroyed');
+      return done;
+    });
+    await life.close();
+    events.push('closed');
+    expect(events).toEqual(['lock session destroyed', 'closed']);
+    expect(held.signal.aborted).toBe(true);
+    expect((await client.kv.get(key))?.session).toBeUndefined();
+  });
+
+  it('close() returns only once a held semaphore slot is given back', async () => {
+    const { life, client } = lifecycle({ service: false });
+    const prefix = uniqueName('scope-release');
+    const slot = await life.scope.semaphore(prefix, 1).acquire();
+    const events: string[] = [];
+    const destroy = client.session.destroy.bind(client.session);
+    jest.spyOn(client.session, 'destroy').mockImplementation(async (...args) => {
+      const done = await destroy(...args);
+      events.push('slot session destroyed');
+      return done;
+    });
+    await life.close();
+    events.push('closed');
+    expect(events).toEqual(['slot session destroyed', 'closed']);
+    expect(slot.signal.aborted).toBe(true);
+    expect(await client.kv.get(`${prefix}/${slot.session}`)).toBeUndefined();
+  });
+
   it('leaves no closer behind for a recipe that ended on its own', async () => {
     const { life, client } = lifecycle({ service: false });
     let live = 0;

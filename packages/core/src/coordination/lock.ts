@@ -536,10 +536,12 @@ class HeldLockImpl implements HeldLock {
         },
       ),
     );
-    this.unregister();
     this.options.signal?.removeEventListener('abort', this.onOwnerEnd);
     this.onEnd();
-    this.releasing = this.unlock();
+    // The close hooks stay registered until the release is done: a client or scope closing
+    // meanwhile (the owner's signal is aborted first, which starts this release) awaits it
+    // instead of finishing while the key is still held.
+    this.releasing = this.unlock().finally(this.unregister);
     return this.releasing;
   }
 

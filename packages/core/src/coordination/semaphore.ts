@@ -376,9 +376,9 @@ class HeldSemaphoreImpl implements HeldSemaphore {
         key: this.prefix,
       }),
     );
-    this.unregister();
     this.onEnd();
-    this.releasing = this.giveBack();
+    // Stays closable until the slot is given back: a closing client or scope awaits the release.
+    this.releasing = this.giveBack().finally(this.unregister);
     return this.releasing;
   }
 
