@@ -32,6 +32,17 @@ describe('consul.session.renewing', () => {
     expect(await consul.session.info(session.id)).toBeUndefined();
   }, 20_000);
 
+  it('a client closed right after stop() still waits for the session to be destroyed', async () => {
+    const owner = new Consul({ address: fx.agent.address, logger: silentLogger });
+    const session = await owner.session.renewing({ ttl: '10s', livenessCheck: true });
+    const checkId = session.livenessCheckId as string;
+    void session.stop(); // not awaited: the process is shutting down
+    await owner.close();
+    const consul = fx.client();
+    expect(await consul.session.info(session.id)).toBeUndefined();
+    expect((await consul.agent.checks())[checkId]).toBeUndefined();
+  });
+
   it('is lost at once when a renewal answers 404 (destroyed elsewhere)', async () => {
     const consul = fx.client();
     const session = await consul.session.renewing({ ttl: '10s' });

@@ -298,6 +298,10 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // The close hook stays registered until the session is destroyed: a client closing
+      // meanwhile awaits this stop instead of closing its pools under the destroy call.
+      const unregister = this.unregister;
+      this.unregister = undefined;
       const wasActive = this.state === 'active';
       if (wasActive) this.state = 'stopped';
       this.halt();
@@ -306,8 +310,12 @@ export class ManagedSession extends EventEmitter<ManagedSessionEvents> {
           new ConsulLockError('released', `Session ${this.id} was stopped`, { key: this.id }),
         );
       }
-      await this.destroy();
-      await this.deregisterLiveness();
+      try {
+        await this.destroy();
+        await this.deregisterLiveness();
+      } finally {
+        unregister?.();
+      }
     })();
     return this.stopping;
   }
