@@ -50,4 +50,20 @@ describe('recipes closed on their own leave the client close list', () => {
     expect(users.closed).toBe(true);
     expect(store.closed).toBe(true);
   });
+
+  it('a client closed right after an unawaited release or stop still waits for it', async () => {
+    const owner = fx.client();
+    const observer = fx.client();
+    const election = owner.leader('close-hooks/leader', { livenessCheck: false }).start();
+    const held = await owner.lock('close-hooks/lock').acquire();
+    for (let i = 0; i < 200 && !election.isLeader; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(election.isLeader).toBe(true);
+    // Shutting down: nobody awaits these, then the client closes.
+    void election.stop();
+    void held.release();
+    await owner.close();
+    expect((await observer.kv.get('close-hooks/leader'))?.session).toBeUndefined();
+    expect((await observer.kv.get('close-hooks/lock'))?.session).toBeUndefined();
+    expect(await observer.session.list()).toEqual([]);
+  });
 });

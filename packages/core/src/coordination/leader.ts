@@ -130,9 +130,15 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
   /** Stops campaigning and gives up leadership (releasing the lock). Idempotent. */
   async stop(): Promise<void> {
     this.stopController?.abort();
-    this.unregister?.();
+    // The close hook stays registered until leadership is given up: a client closing meanwhile
+    // awaits this stop instead of closing its pools under the release.
+    const unregister = this.unregister;
     this.unregister = undefined;
-    await this.loop;
+    try {
+      await this.loop;
+    } finally {
+      unregister?.();
+    }
   }
 
   /**
