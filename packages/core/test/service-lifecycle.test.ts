@@ -176,19 +176,29 @@ describe('ServiceLifecycle', () => {
     await theirs.release();
   });
 
-  it('close() returns only once a held lock is given back (its owner signal starts the release)', async () => {
-    const { life, client } = lifecycle({ service: false });
-    const key = `${uniqueName('scope-release')}/lock`;
-    const held = await life.scope.lock(key).acquire();
+  /** Closes `life`, recording each finished session destroy as `label`, then `'closed'`. */
+  async function closeRecordingDestroys(
+    life: ServiceLifecycle,
+    client: Consul,
+    label: string,
+  ): Promise<string[]> {
     const events: string[] = [];
     const destroy = client.session.destroy.bind(client.session);
     jest.spyOn(client.session, 'destroy').mockImplementation(async (...args) => {
       const done = await destroy(...args);
-      events.push('lock session destroyed');
+      events.push(label);
       return done;
     });
     await life.close();
     events.push('closed');
+    return events;
+  }
+
+  it('close() returns only once a held lock is given back (its owner signal starts the release)', async () => {
+    const { life, client } = lifecycle({ service: false });
+    const key = `${uniqueName('scope-release')}/lock`;
+    const held = await life.scope.lock(key).acquire();
+    const events = await closeRecordingDestroys(life, client, 'lock session destroyed');
     expect(events).toEqual(['lock session destroyed', 'closed']);
     expect(held.signal.aborted).toBe(true);
     expect((await client.kv.get(key))?.session).toBeUndefined();
@@ -198,15 +208,7 @@ describe('ServiceLifecycle', () => {
     const { life, client } = lifecycle({ service: false });
     const prefix = uniqueName('scope-release');
     const slot = await life.scope.semaphore(prefix, 1).acquire();
-    const events: string[] = [];
-    const destroy = client.session.destroy.bind(client.session);
-    jest.spyOn(client.session, 'destroy').mockImplementation(async (...args) => {
-      const done = await destroy(...args);
-      events.push('slot session destroyed');
-      return done;
-    });
-    await life.close();
-    events.push('closed');
+    const events = await closeRecordingDestroys(life, client, 'slot session destroyed');
     expect(events).toEqual(['slot session destroyed', 'closed']);
     expect(slot.signal.aborted).toBe(true);
     expect(await client.kv.get(`${prefix}/${slot.session}`)).toBeUndefined();

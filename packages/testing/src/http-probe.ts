@@ -34,30 +34,65 @@ export function probe(
   });
 }
 
-/** Polls `GET /v1/status/leader` until it names a leader or `deadline` (epoch ms) passes. */
-export async function waitForLeader(
-  address: string,
+/** Options of the readiness polls: the agent's CA and token, and a check that it still runs. */
+export interface PollOptions {
+  ca?: string;
+  token?: string;
+  isDead?: () => boolean;
+}
+
+/**
+ * GETs `url` every `intervalMs` until `accept` takes a 200 answer's body (returns a value, not
+ * `undefined`) or `deadline` (epoch ms) passes; fails early if the agent process exited. `pending`
+ * says why a 200 answer was not accepted, and the final error ends with the last such reason.
+ */
+async function pollUntil<T>(
+  url: string,
   deadline: number,
-  options: { ca?: string; isDead?: () => boolean } = {},
-): Promise<string> {
+  options: PollOptions,
+  intervalMs: number,
+  accept: (body: string) => T | undefined,
+  pending: string,
+  failure: string,
+): Promise<T> {
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     if (options.isDead?.()) throw new Error('the agent process exited');
     try {
-      const res = await probe(`${address}/v1/status/leader`, { ca: options.ca });
+      const res = await probe(url, { ca: options.ca, token: options.token });
       if (res.status === 200) {
-        const leader = JSON.parse(res.body) as unknown;
-        if (typeof leader === 'string' && leader.length > 0) return leader;
-        lastError = 'no leader elected yet';
+        const accepted = accept(res.body);
+        if (accepted !== undefined) return accepted;
+        lastError = pending;
       } else {
         lastError = `HTTP ${res.status} ${res.body.trim()}`;
       }
     } catch (err) {
       lastError = (err as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`no leader before the deadline (${lastError})`);
+  throw new Error(`${failure} before the deadline (${lastError})`);
+}
+
+/** Polls `GET /v1/status/leader` until it names a leader or `deadline` (epoch ms) passes. */
+export function waitForLeader(
+  address: string,
+  deadline: number,
+  options: PollOptions = {},
+): Promise<string> {
+  return pollUntil(
+    `${address}/v1/status/leader`,
+    deadline,
+    options,
+    100,
+    (body) => {
+      const leader = JSON.parse(body) as unknown;
+      return typeof leader === 'string' && leader.length > 0 ? leader : undefined;
+    },
+    'no leader elected yet',
+    'no leader',
+  );
 }
 
 /** Waits until `/v1/health/node/<node>` lists the check `checkId` (any status). */
@@ -66,25 +101,18 @@ export async function waitForNodeCheck(
   node: string,
   checkId: string,
   deadline: number,
-  options: { ca?: string; token?: string; isDead?: () => boolean } = {},
+  options: PollOptions = {},
 ): Promise<void> {
-  let lastError = 'no answer yet';
-  const url = `${address}/v1/health/node/${encodeURIComponent(node)}`;
-  while (Date.now() < deadline) {
-    if (options.isDead?.()) throw new Error('the agent process exited');
-    try {
-      const res = await probe(url, { ca: options.ca, token: options.token });
-      if (res.status === 200) {
-        const checks = JSON.parse(res.body) as Array<{ CheckID?: string }>;
-        if (checks.some((c) => c.CheckID === checkId)) return;
-        lastError = `no ${checkId} check yet`;
-      } else {
-        lastError = `HTTP ${res.status} ${res.body.trim()}`;
-      }
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`node ${node} has no ${checkId} check before the deadline (${lastError})`);
+  await pollUntil(
+    `${address}/v1/health/node/${encodeURIComponent(node)}`,
+    deadline,
+    options,
+    50,
+    (body) => {
+      const checks = JSON.parse(body) as Array<{ CheckID?: string }>;
+      return checks.some((c) => c.CheckID === checkId) ? true : undefined;
+    },
+    `no ${checkId} check yet`,
+    `node ${node} has no ${checkId} check`,
+  );
 }
