@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
   {
@@ -30,6 +31,24 @@ export default tseslint.config(
       'packages/testing/src/cli.ts',
     ],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Tests that cannot lie: every test asserts (directly or through the project's assertion
+    // helpers), no expect hides behind a branch, nothing is skipped or focused.
+    files: ['**/test/**/*.ts'],
+    plugins: { jest },
+    languageOptions: { globals: jest.environments.globals.globals },
+    rules: {
+      'jest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', 'expect*', 'waitFor', 'assert*', 'expectType'] },
+      ],
+      'jest/no-conditional-expect': 'error',
+      'jest/valid-expect': 'error',
+      'jest/no-standalone-expect': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/no-focused-tests': 'error',
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
