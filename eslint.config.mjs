@@ -41,7 +41,16 @@ export default tseslint.config(
     rules: {
       'jest/expect-expect': [
         'error',
-        { assertFunctionNames: ['expect', 'expect*', 'waitFor', 'assert*', 'expectType'] },
+        {
+          assertFunctionNames: [
+            'expect',
+            'expect*',
+            'waitFor',
+            'assert*',
+            'expectType',
+            'fc.assert',
+          ],
+        },
       ],
       'jest/no-conditional-expect': 'error',
       'jest/valid-expect': 'error',

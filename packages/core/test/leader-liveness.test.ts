@@ -127,18 +127,12 @@ describe('leader election with its liveness check (default)', () => {
   it('validates livenessCheck before sending anything', async () => {
     const offline = new Consul({ address: 'http://127.0.0.1:1', logger: silentLogger });
     try {
-      const optionOf = (fn: () => unknown) => {
-        try {
-          fn();
-        } catch (err) {
-          expect(err).toBeInstanceOf(ConsulConfigError);
-          return (err as ConsulConfigError).option;
-        }
-        return undefined;
-      };
       const bad = 'yes' as unknown as boolean;
-      expect(optionOf(() => offline.leader('k', { livenessCheck: bad }))).toBe('livenessCheck');
-      expect(optionOf(() => offline.lock('k', { livenessCheck: bad }))).toBe('livenessCheck');
+      const namesLivenessCheck = expect.objectContaining({ option: 'livenessCheck' }) as unknown;
+      expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(ConsulConfigError);
+      expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(namesLivenessCheck);
+      expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(ConsulConfigError);
+      expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(namesLivenessCheck);
       await expect(offline.session.renewing({ livenessCheck: bad })).rejects.toMatchObject({
         option: 'livenessCheck',
         message: expect.stringContaining('a boolean') as unknown,

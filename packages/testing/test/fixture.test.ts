@@ -1,8 +1,10 @@
 import { agentConnection, type ConsulAgent, useConsulAgent } from '../src';
 
+// Each fixture lives in an inner describe; the outer test after it runs once the inner block's
+// afterAll hooks (the fixture's cleanups and stop) are done, so it can check what they did.
+const cleaned: string[] = [];
 describe('useConsulAgent', () => {
   const fx = useConsulAgent();
-  const cleaned: string[] = [];
   let early: unknown;
   try {
     void fx.agent; // read while jest collects tests: before beforeAll
@@ -22,15 +24,16 @@ describe('useConsulAgent', () => {
     expect(early).toBeInstanceOf(Error);
     expect((early as Error).message).toMatch(/not started yet/);
   });
+});
 
-  afterAll(() => {
-    // Declared after the fixture's own afterAll, so it runs after the cleanups and the stop.
+describe('useConsulAgent after its block', () => {
+  it('ran the deferred cleanups', () => {
     expect(cleaned).toEqual(['client closed']);
   });
 });
 
+const made: Array<{ address: string; tag: string | undefined; closed: boolean }> = [];
 describe('useConsulAgent with a client factory', () => {
-  const made: Array<{ address: string; tag: string | undefined; closed: boolean }> = [];
   const fx = useConsulAgent({}, (agent, tag?: string) => {
     const client = {
       address: agent.address,
@@ -49,8 +52,10 @@ describe('useConsulAgent with a client factory', () => {
     expect(client).toMatchObject({ address: fx.agent.address, tag: 'assertions', closed: false });
     expect(fx.client().tag).toBeUndefined();
   });
+});
 
-  afterAll(() => {
+describe('useConsulAgent with a client factory, after its block', () => {
+  it('closed every client it made', () => {
     expect(made).toHaveLength(2);
     expect(made.every((c) => c.closed)).toBe(true);
   });

@@ -101,12 +101,7 @@ describe('config options', () => {
     [{ prefix: 'p/', optional: 'yes' }, 'optional'],
     [{ keys: {} }, 'keys'],
   ])('rejects %j naming %s', (options, option) => {
-    try {
-      normalizeConfigOptions(options);
-      throw new Error('expected a ConsulConfigError');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConsulConfigError);
-      expect((err as ConsulConfigError).option).toBe(option);
-    }
+    expect(() => normalizeConfigOptions(options)).toThrow(ConsulConfigError);
+    expect(() => normalizeConfigOptions(options)).toThrow(expect.objectContaining({ option }));
   });
 });
