@@ -41,7 +41,18 @@ export default tseslint.config(
     rules: {
       'jest/expect-expect': [
         'error',
-        { assertFunctionNames: ['expect', 'expect*', 'waitFor', 'assert*', 'expectType'] },
+        {
+          // `withNoUnhandledRejections` and `<watch>.expectNone()` (@consulkit/testing) assert.
+          assertFunctionNames: [
+            'expect',
+            'expect*',
+            'waitFor',
+            'assert*',
+            'expectType',
+            'withNoUnhandledRejections',
+            '*.expectNone',
+          ],
+        },
       ],
       'jest/no-conditional-expect': 'error',
       'jest/valid-expect': 'error',
