@@ -42,6 +42,8 @@ export default tseslint.config(
       'jest/expect-expect': [
         'error',
         {
+          // `withNoUnhandledRejections` and `<watch>.expectNone()` (@consulkit/testing) and
+          // fast-check's `fc.assert` assert.
           assertFunctionNames: [
             'expect',
             'expect*',
@@ -49,6 +51,8 @@ export default tseslint.config(
             'assert*',
             'expectType',
             'fc.assert',
+            'withNoUnhandledRejections',
+            '*.expectNone',
           ],
         },
       ],

@@ -24,6 +24,12 @@ export { silentLogger, stderrLogger } from './log';
 export type { HarnessLogger } from './log';
 export { waitFor, delay, uniqueName } from './wait';
 export type { WaitForOptions } from './wait';
+export {
+  UnhandledRejectionsError,
+  watchUnhandledRejections,
+  withNoUnhandledRejections,
+} from './unhandled';
+export type { UnhandledRejectionWatch } from './unhandled';
 export { useConsulAgent, agentConnection } from './fixture';
 export type {
   ConsulAgentFixture,

@@ -1,3 +1,4 @@
+import { withNoUnhandledRejections } from '@consulkit/testing';
 import { ConsulConfigError, silentLogger, type QueryMeta } from '../../src';
 import { WatchHub, type WatchHubSources, type WatchQuery } from '../../src/watch';
 
@@ -113,10 +114,7 @@ describe('watch loop (engine, no agent)', () => {
   });
 
   it('does not throw or leave rejections when nobody listens for errors', async () => {
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
-    try {
+    await withNoUnhandledRejections(async () => {
       const script = scripted<string>([{ error: new Error('x') }, { error: new Error('y') }]);
       const watch = hub.watch(script.fn, fast);
       await until(() => script.sent.length === 3, 'retries');
@@ -125,11 +123,7 @@ describe('watch loop (engine, no agent)', () => {
       const ready = watch.ready();
       await watch.stop();
       await expect(ready).rejects.toMatchObject({ code: 'CONSUL_ABORTED' });
-      await new Promise((r) => setTimeout(r, 20));
-      expect(rejections).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onRejection);
-    }
+    });
   });
 
   it('honours emitInitial: false but still resolves ready()', async () => {
@@ -194,7 +188,11 @@ describe('watch loop (engine, no agent)', () => {
     await watch.ready();
     await until(() => script.sent.length === 2, 'the blocking call');
     controller.abort();
-    await until(() => watch.stopped && script.aborted() === 1, 'stop');
+    await until(() => watch.stopped, 'stop');
+    expect(script.aborted()).toBe(1);
+    // Nothing is called after the abort: the first read and the blocking call it ended.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(script.sent).toEqual([undefined, 2]);
   });
 
   it('iterates the current value then each change, and ends on stop', async () => {
@@ -248,16 +246,32 @@ describe('watch loop (engine, no agent)', () => {
   });
 
   it('keeps delivering to other subscribers when a listener throws', async () => {
+    const logged: Array<{ message: string; context?: Record<string, unknown> }> = [];
+    const own = new WatchHub({} as WatchHubSources, {
+      ...silentLogger,
+      error: (message, context) => logged.push({ message, context }),
+    });
     const script = scripted<string>([{ value: 'A', index: 2 }]);
-    const a = hub.shared('k2', script.fn, fast);
-    const b = hub.shared('k2', script.fn, fast);
+    const a = own.shared('k2', script.fn, fast);
+    const b = own.shared('k2', script.fn, fast);
+    let thrown = 0;
     a.on('change', () => {
+      thrown++;
       throw new Error('listener bug');
     });
     const seen: string[] = [];
     b.on('change', (v) => seen.push(v));
     await until(() => seen.length === 1, 'delivery');
-    await Promise.all([a.stop(), b.stop()]);
+    expect(seen).toEqual(['A']);
+    expect(thrown).toBe(1);
+    expect(logged).toEqual([
+      {
+        message: 'A Consul watch change listener threw',
+        context: expect.objectContaining({ error: 'listener bug' }),
+      },
+    ]);
+    expect(a.stopped).toBe(false);
+    await own.close();
   });
 
   it('validates options before calling anything', () => {
