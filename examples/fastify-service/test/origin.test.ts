@@ -33,7 +33,9 @@ describe('examples/fastify-service (the CDN origin) against a real agent', () =>
   const fx = useConsulAgent({}, (agent) => {
     return new Consul({ ...agentConnection(agent), logger: silentLogger });
   });
-  // The KV prefix is the example's own (`config/cdn/`): this file has its agent to itself.
+  // The KV prefix is the example's own (`config/cdn/`): this file has its agent to itself. The
+  // tests up to "on close" are one scenario on one app, in order (each starts from the config the
+  // previous one left).
   const name = uniqueName('origin');
   const peer = uniqueName('edge');
   const logs = logCollector();
@@ -228,5 +230,25 @@ describe('examples/fastify-service (the CDN origin) against a real agent', () =>
     expect(await consul.health.service(name)).toEqual([]);
     await expect(fetch(`${base}/status`)).rejects.toThrow();
     expect(process.listenerCount('SIGTERM')).toBe(sigtermListenersBefore);
+  });
+
+  it('a port already in use: start() rejects and leaves no registration or signal listener behind', async () => {
+    const listenersBefore = process.listenerCount('SIGTERM');
+    const taken = await startBackend(() => ({}));
+    const failedName = uniqueName('origin');
+    const env = readEnv({
+      SERVICE_NAME: failedName,
+      PORT: String(taken.port),
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      await expect(start(env, { consul: { address: fx.agent.address } })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+    } finally {
+      await taken.close();
+    }
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
+    expect(await consul.catalog.service(failedName)).toEqual([]);
   });
 });

@@ -56,7 +56,8 @@ describe('examples/nest-service (the CDN edge) against a real agent and two orig
     return new Consul({ ...agentConnection(agent), logger: silentLogger });
   });
   // The KV keys (`config/cdn/`, the purge queue and leader key) and the upstream name (`origin`)
-  // are the example's own: this file has its agent to itself.
+  // are the example's own: this file has its agent to itself. The tests up to "on close" are one
+  // scenario on one app, in order (each starts from the config the previous one left).
   const name = uniqueName('edge');
   const logs = logCollector();
   const origins = new Map<string, Backend>();
@@ -271,5 +272,21 @@ describe('examples/nest-service (the CDN edge) against a real agent and two orig
     expect(Object.keys(await consul.catalog.services()).sort()).toEqual(['consul', ORIGIN_SERVICE]);
     await expect(fetch(`${base}/status`)).rejects.toThrow();
     expect(process.listenerCount('SIGTERM')).toBe(sigtermListenersBefore);
+  });
+
+  it('a port already in use: start() rejects and leaves no registration or signal listener behind', async () => {
+    const listenersBefore = process.listenerCount('SIGTERM');
+    const taken = await startBackend(() => ({}));
+    const failedName = uniqueName('edge');
+    const env = readEnv({ SERVICE_NAME: failedName, PORT: String(taken.port) });
+    try {
+      await expect(
+        start(env, { consul: { address: fx.agent.address }, logger: logCollector().logger }),
+      ).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await taken.close();
+    }
+    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
+    expect(await consul.catalog.service(failedName)).toEqual([]);
   });
 });
