@@ -8,6 +8,8 @@ module.exports = {
     '<rootDir>/packages/fastify-consul',
     '<rootDir>/packages/nest-consul',
     '<rootDir>/examples/demo',
+    '<rootDir>/examples/fastify-service',
+    '<rootDir>/examples/nest-service',
     '<rootDir>/tests/chaos',
   ],
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',

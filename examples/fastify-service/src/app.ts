@@ -1,9 +1,20 @@
-import { ConsulNoInstanceError } from '@consulkit/core';
+import { ConsulNoInstanceError, type ConsulOptions } from '@consulkit/core';
 import fastifyConsul from '@consulkit/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { cdnConfig } from './cdn-config';
 import { type ServiceEnv } from './env';
 import { ObjectStore } from './object-store';
+
+/** What `main.ts` leaves to its defaults, and a test or an embedding program may set. */
+export interface AppOptions {
+  /**
+   * Options of the Consul client. Default `{}`: address, token and TLS come from
+   * `CONSUL_HTTP_ADDR`, `CONSUL_HTTP_TOKEN`, `CONSUL_CACERT`...
+   */
+  consul?: ConsulOptions;
+  /** Where the JSON log lines go. Default: stdout. */
+  logStream?: NodeJS.WritableStream;
+}
 
 /**
  * The CDN origin: serves objects (cached in memory, so consistent routing pays off), lets edges purge
@@ -11,12 +22,15 @@ import { ObjectStore } from './object-store';
  * through the discovery-backed client. Registration, `/health`, drain and deregistration come from
  * the `@consulkit/fastify` plugin.
  */
-export async function buildApp(env: ServiceEnv): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: env.logLevel } });
+export async function buildApp(
+  env: ServiceEnv,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const logStream = options.logStream ? { stream: options.logStream } : {};
+  const app = Fastify({ logger: { level: env.logLevel, ...logStream } });
 
   await app.register(fastifyConsul, {
-    // Address, token and TLS come from CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT...
-    consul: {},
+    consul: options.consul ?? {},
     service: {
       name: env.serviceName,
       ...(env.serviceId ? { id: env.serviceId } : {}),

@@ -1,11 +1,9 @@
-import { buildApp } from './app';
 import { readEnv } from './env';
+import { start } from './start';
 
 async function main(): Promise<void> {
-  const env = readEnv();
-  const app = await buildApp(env);
   // The plugin registers the instance once the server really listens, with the bound port.
-  await app.listen({ host: env.host, port: env.port });
+  await start(readEnv());
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { type ConsulOptions } from '@consulkit/core';
 import { ConsulModule } from '@consulkit/nest';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CdnController } from './cdn.controller';
@@ -9,14 +10,17 @@ import { PurgeJob } from './purge.job';
 /** The edge application. */
 @Module({})
 export class AppModule {
-  static forEnv(env: EdgeEnv): DynamicModule {
+  /**
+   * @param consul options of the Consul client; default `{}`: address, token and TLS come from
+   *   `CONSUL_HTTP_ADDR`, `CONSUL_HTTP_TOKEN`, `CONSUL_CACERT`...
+   */
+  static forEnv(env: EdgeEnv, consul: ConsulOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConsulModule.forRoot({
           isGlobal: true,
-          // Address, token and TLS come from CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT...
-          consul: {},
+          consul,
           service: {
             name: env.serviceName,
             ...(env.serviceId ? { id: env.serviceId } : {}),
