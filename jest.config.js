@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/packages/nest-consul',
     '<rootDir>/examples/demo',
     '<rootDir>/tests/chaos',
+    '<rootDir>/scripts',
   ],
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/dist/jest/global-teardown.js',
