@@ -68,4 +68,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
   },
+  {
+    // Fixture jest projects that scripts/test runs in child processes to check the verdict of
+    // `npm test`: they plant a .skip, a .todo and a failing test on purpose. They get jest's globals
+    // only; the jest rules above stay on the project's own tests and must not be widened to these.
+    files: ['scripts/test/fixtures/**/*.js'],
+    languageOptions: { globals: jest.environments.globals.globals },
+  },
 );

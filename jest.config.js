@@ -11,6 +11,7 @@ module.exports = {
     '<rootDir>/examples/fastify-service',
     '<rootDir>/examples/nest-service',
     '<rootDir>/tests/chaos',
+    '<rootDir>/scripts',
   ],
   globalSetup: '<rootDir>/packages/testing/dist/jest/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/dist/jest/global-teardown.js',
