@@ -1,65 +1,46 @@
+// The public API of @consulkit/core: what an application imports. Every name here is a semver
+// promise, listed in the README ("What is public") and pinned by test/public-api.test.ts. The kit
+// the framework adapters share lives at `@consulkit/core/adapter`; everything else is internal.
+
+// The client, its options and its logger.
 export { Consul } from './consul';
-export { resolveConfig, parseAddress } from './config';
-export type {
-  ConsulOptions,
-  ConsulTlsOptions,
-  ConsulRetryOptions,
-  ResolvedConsulConfig,
-  ResolvedEndpoint,
-} from './config';
+export type { ConsulOptions, ConsulTlsOptions, ConsulRetryOptions } from './config';
 export { defaultLogger, silentLogger } from './logger';
 export type { ConsulLogger } from './logger';
-export * from './errors';
-export * from './coordination';
-export { parseGoDuration, toMillis, formatGoDuration } from './duration';
 export type { Duration } from './duration';
 export type { CallOptions, WriteOptions, QueryOptions, QueryMeta, WithMeta } from './query';
-export { Transport, parseMeta } from './transport';
-export type { ConsulRequest, ConsulResponse, QueryValue } from './transport';
-export { Kv, KV_MAX_VALUE_SIZE, kvEntryFromWire } from './endpoints/kv';
-export type {
-  KvEntry,
-  KvPutOptions,
-  KvDeleteOptions,
-  KvKeysOptions,
-  KvWireEntry,
-} from './endpoints/kv';
-export { effectiveWeight, instanceOrigin } from './discovery/instance';
-export type {
-  ServiceInstance,
-  InstanceSource,
-  InstanceStatus,
-  InstanceWeights,
-  InstanceChangeListener,
-} from './discovery/instance';
-export { createStaticSource } from './discovery/static-source';
-export type { StaticInstanceSource, StaticInstanceInput } from './discovery/static-source';
-export * from './balancers';
-export { ServiceClient } from './http/service-client';
-export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-client';
-export { createDiscoveryInterceptor } from './http/interceptor';
-export type { DiscoveryInterceptor, DiscoveryInterceptorOptions } from './http/interceptor';
-export { defaultServiceMatch } from './http/host-match';
-export { resolveServiceClientOptions } from './http/options';
-export type {
-  ServiceClientOptions,
-  EjectionOptions,
-  ServiceTlsOptions,
-  ResolvedServiceClientOptions,
-} from './http/options';
-export { DIAGNOSTIC_CHANNELS } from './diagnostics';
-export type {
-  DiagnosticInstance,
-  HttpRetryMessage,
-  HttpEjectMessage,
-  HttpReadmitMessage,
-  HttpNoInstanceMessage,
-  RegistrationMessage,
-  DiscoveryChangeMessage,
-} from './diagnostics';
-export { Agent, parseConsulVersion } from './endpoints/agent';
+
+// Errors: one class per meaning, each with a stable `code`.
+export {
+  ConsulError,
+  ConsulConfigError,
+  ConsulAclError,
+  ConsulNotFoundError,
+  ConsulConflictError,
+  ConsulRateLimitError,
+  ConsulUnavailableError,
+  ConsulTimeoutError,
+  ConsulAbortedError,
+  ConsulBadRequestError,
+  ConsulProtocolError,
+  ConsulTlsError,
+  ConsulClosedError,
+  ConsulNoInstanceError,
+} from './errors';
+export type { ConsulErrorCode, ConsulRequestInfo, ConsulErrorOptions } from './errors';
+export { ConsulLockError } from './coordination/errors';
+export type { ConsulLockErrorReason } from './coordination/errors';
+export { ConsulSessionExpiredError } from './endpoints/session';
+export { ConsulConfigParseError, ConsulConfigValidationError } from './config/errors';
+export type { ConfigIssue } from './config/errors';
+
+// Endpoint groups, reached as the client's properties (`consul.kv`, `consul.agent`, ...).
+export type { Kv } from './endpoints/kv';
+export { KV_MAX_VALUE_SIZE } from './endpoints/kv';
+export type { KvEntry, KvPutOptions, KvDeleteOptions, KvKeysOptions } from './endpoints/kv';
+export type { Agent } from './endpoints/agent';
 export type { AgentSelf, AgentMember, AgentMembersOptions, ConsulVersion } from './endpoints/agent';
-export { AgentChecks, isUnknownCheckError } from './endpoints/agent-check';
+export type { AgentChecks } from './endpoints/agent-check';
 export type {
   AgentServiceApi,
   AgentServiceReadOptions,
@@ -68,17 +49,42 @@ export type {
   AgentServiceHealth,
   AgentServicesHealth,
 } from './endpoints/agent-service';
+export type { Catalog, CatalogServiceOptions, CatalogNodeServices } from './endpoints/catalog';
+export type { Health, HealthServiceOptions, HealthStateFilter } from './endpoints/health';
+export type { SessionGroup } from './coordination/session-group';
+export {
+  SESSION_TTL_MIN_MS,
+  SESSION_TTL_MAX_MS,
+  SESSION_MAX_LOCK_DELAY_MS,
+} from './endpoints/session';
+export type {
+  Session,
+  SessionEntry,
+  SessionCreateOptions,
+  SessionBehavior,
+} from './endpoints/session';
+export type { Status } from './endpoints/status';
+export type { Event, UserEvent, EventFireOptions, EventListOptions } from './endpoints/event';
+export type {
+  PreparedQuery,
+  PreparedQueryDefinition,
+  PreparedQueryService,
+  PreparedQueryEntry,
+  PreparedQueryExecuteOptions,
+  PreparedQueryResult,
+} from './endpoints/prepared-query';
+export { TXN_MAX_OPS } from './endpoints/txn';
+export type { Txn, TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
+
+// What the endpoints answer.
 export { aggregateStatus } from './models/check';
 export type { HealthCheck, HealthStatus } from './models/check';
 export type { CatalogNode } from './models/node';
 export type { AgentService, ServiceWeights, ServiceAddress } from './models/service';
 export { entryAddress } from './models/service-entry';
 export type { ServiceEntry } from './models/service-entry';
-export { serviceDefinitionToWire } from './models/service-definition';
 export type { ServiceDefinition } from './models/service-definition';
 export type { CheckDefinition, CheckRegistration } from './models/check-definition';
-export { Catalog } from './endpoints/catalog';
-export type { CatalogServiceOptions, CatalogNodeServices } from './endpoints/catalog';
 export type { CatalogService } from './models/catalog-service';
 export type {
   CatalogRegistration,
@@ -86,40 +92,9 @@ export type {
   CatalogServiceInput,
   CatalogCheckInput,
 } from './models/catalog-registration';
-export { Health } from './endpoints/health';
-export type { HealthServiceOptions, HealthStateFilter } from './endpoints/health';
-export {
-  Session,
-  ConsulSessionExpiredError,
-  SESSION_TTL_MIN_MS,
-  SESSION_TTL_MAX_MS,
-  SESSION_MAX_LOCK_DELAY_MS,
-} from './endpoints/session';
-export type { SessionEntry, SessionCreateOptions, SessionBehavior } from './endpoints/session';
-export { Status } from './endpoints/status';
-export { Event } from './endpoints/event';
-export type { UserEvent, EventFireOptions, EventListOptions } from './endpoints/event';
-export { PreparedQuery } from './endpoints/prepared-query';
-export type {
-  PreparedQueryDefinition,
-  PreparedQueryService,
-  PreparedQueryEntry,
-  PreparedQueryExecuteOptions,
-  PreparedQueryResult,
-} from './endpoints/prepared-query';
-export { Txn, TXN_MAX_OPS } from './endpoints/txn';
-export type { TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
-export { ConfigStore } from './config/store';
-export type { ConfigStoreClient, ConfigStoreEvents, ConfigKeyListener } from './config/store';
-export type { ConfigStoreOptions, ConfigKeyOptions } from './config/options';
-export { parseValue, modeForKey, isParseMode, PARSE_MODES } from './config/parse';
-export type { ParseMode, BuiltinParseMode, ParseFunction, ParsedValue } from './config/parse';
-export { ConsulConfigParseError, ConsulConfigValidationError } from './config/errors';
-export type { ConfigIssue } from './config/errors';
-export type { ConfigSnapshot, ConfigChange } from './config/snapshot';
-export { isStandardSchema } from './config/schema';
-export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config/schema';
-export { Watch, WatchHub, deepEqual } from './watch';
+
+// Recipe: watches.
+export { Watch, WatchHub } from './watch';
 export type {
   WatchEvents,
   WatchQuery,
@@ -136,6 +111,8 @@ export type {
   WatchServiceOptions,
   ServiceWatchValue,
 } from './watch';
+
+// Recipe: registration.
 export { Registration } from './registration/registration';
 export type {
   RegistrationDefinition,
@@ -149,30 +126,80 @@ export type {
   HealthFunction,
   HealthReport,
 } from './registration/types';
-export {
-  planRegistration,
-  DEFAULT_DEREGISTER_AFTER,
-  DEFAULT_TTL,
-  MIN_CHECK_INTERVAL_MS,
-  MIN_DEREGISTER_AFTER_MS,
-} from './registration/definition';
-export type { RegistrationPlan, PlannedCheck, CheckKind } from './registration/definition';
-export {
-  detectAddress,
-  resolveServiceAddress,
-  isWildcardAddress,
-  generateServiceId,
-} from './registration/identity';
-export { Discovery, resolveDiscoveryOptions } from './discovery/discovery';
+
+// Recipe: discovery, balancers and the discovery-backed HTTP client.
+export { Discovery } from './discovery/discovery';
 export type {
   DiscoveryServiceOptions,
   ConsulHttpOptions,
   ConsulInterceptorOptions,
 } from './discovery/discovery';
-export {
-  ServiceCache,
-  instancesFromEntries,
-  instanceSetSignature,
-} from './discovery/service-cache';
+export { ServiceCache } from './discovery/service-cache';
 export type { ServiceCacheEvents } from './discovery/service-cache';
-export * from './service';
+export type {
+  ServiceInstance,
+  InstanceSource,
+  InstanceStatus,
+  InstanceWeights,
+  InstanceChangeListener,
+} from './discovery/instance';
+export { createStaticSource } from './discovery/static-source';
+export type { StaticInstanceSource, StaticInstanceInput } from './discovery/static-source';
+export {
+  roundRobin,
+  random,
+  weighted,
+  leastRequests,
+  p2c,
+  consistentHash,
+  eligible,
+} from './balancers';
+export type {
+  RandomOptions,
+  P2cOptions,
+  ConsistentHashOptions,
+  HashKeyFn,
+  Balancer,
+  BalancerRequest,
+  CallOutcome,
+  PickContext,
+} from './balancers';
+export { ServiceClient } from './http/service-client';
+export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-client';
+export { createDiscoveryInterceptor } from './http/interceptor';
+export type { DiscoveryInterceptor, DiscoveryInterceptorOptions } from './http/interceptor';
+export { defaultServiceMatch } from './http/host-match';
+export type { ServiceClientOptions, EjectionOptions, ServiceTlsOptions } from './http/options';
+
+// Recipe: KV configuration.
+export { ConfigStore } from './config/store';
+export type { ConfigStoreClient, ConfigStoreEvents, ConfigKeyListener } from './config/store';
+export type { ConfigStoreOptions, ConfigKeyOptions } from './config/options';
+export { PARSE_MODES } from './config/parse';
+export type { ParseMode, BuiltinParseMode, ParseFunction, ParsedValue } from './config/parse';
+export type { ConfigSnapshot, ConfigChange } from './config/snapshot';
+export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config/schema';
+
+// Recipe: sessions, locks, semaphores and leader election.
+export { ManagedSession } from './coordination/managed-session';
+export type { ManagedSessionOptions, ManagedSessionEvents } from './coordination/managed-session';
+export { Lock } from './coordination/lock';
+export type { LockOptions, HeldLock } from './coordination/lock';
+export type { AcquireOptions } from './coordination/signals';
+export { Semaphore } from './coordination/semaphore';
+export type { SemaphoreOptions, HeldSemaphore } from './coordination/semaphore';
+export { LeaderElection } from './coordination/leader';
+export type { LeaderOptions, LeaderEvents, LeaderInfo } from './coordination/leader';
+export { LIVENESS_SERVICE_NAME } from './coordination/liveness-check';
+
+// Observability: diagnostics_channel names and what is published on them.
+export { DIAGNOSTIC_CHANNELS } from './diagnostics';
+export type {
+  DiagnosticInstance,
+  HttpRetryMessage,
+  HttpEjectMessage,
+  HttpReadmitMessage,
+  HttpNoInstanceMessage,
+  RegistrationMessage,
+  DiscoveryChangeMessage,
+} from './diagnostics';

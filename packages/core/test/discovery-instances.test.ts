@@ -1,4 +1,5 @@
-import { instancesFromEntries, instanceSetSignature, type ServiceEntry } from '../src';
+import { instancesFromEntries, instanceSetSignature } from '../src/discovery/service-cache';
+import { type ServiceEntry } from '../src';
 
 function entry(
   id: string,

@@ -1,4 +1,5 @@
-import { ConsulConfigError, deepEqual } from '../src';
+import { ConsulConfigError } from '../src';
+import { deepEqual } from '../src/watch/deep-equal';
 import { useAgent } from './support/agent';
 
 describe('kv', () => {

@@ -128,7 +128,7 @@ describe('leader election with its liveness check (default)', () => {
     const offline = new Consul({ address: 'http://127.0.0.1:1', logger: silentLogger });
     try {
       const bad = 'yes' as unknown as boolean;
-      const namesLivenessCheck = expect.objectContaining({ option: 'livenessCheck' }) as unknown;
+      const namesLivenessCheck: Error = expect.objectContaining({ option: 'livenessCheck' });
       expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(ConsulConfigError);
       expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(namesLivenessCheck);
       expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(ConsulConfigError);

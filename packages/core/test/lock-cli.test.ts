@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { LOCK_FLAG_VALUE } from '../src';
+import { LOCK_FLAG_VALUE } from '../src/coordination/constants';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
 

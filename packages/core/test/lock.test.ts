@@ -1,4 +1,5 @@
-import { type ConsulLockError, LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../src';
+import { type ConsulLockError } from '../src';
+import { LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../src/coordination/constants';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
 

@@ -3,9 +3,9 @@ import {
   type ConsulLockError,
   type HeldSemaphore,
   LIVENESS_SERVICE_NAME,
-  SEMAPHORE_FLAG_VALUE,
   silentLogger,
 } from '../src';
+import { SEMAPHORE_FLAG_VALUE } from '../src/coordination/constants';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
 

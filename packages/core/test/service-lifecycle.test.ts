@@ -1,13 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { startConsul, uniqueName, waitFor } from '@consulkit/testing';
-import {
-  type Consul,
-  type ConsulLogger,
-  HEALTH_HTTP_STATUS,
-  normaliseServiceOptions,
-  ServiceLifecycle,
-} from '../src';
+import { type Consul, type ConsulLogger } from '../src';
+import { HEALTH_HTTP_STATUS, normaliseServiceOptions, ServiceLifecycle } from '../src/adapter';
 import { useAgent } from './support/agent';
 import { settlesWithin } from './support/registration';
 

@@ -3,8 +3,6 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
-  type HealthCheckFunction,
-  type HealthSummary,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -14,8 +12,12 @@ import {
   type Semaphore,
   type SemaphoreOptions,
   type ServiceClient,
-  type ServiceLifecycle,
 } from '@consulkit/core';
+import {
+  type HealthCheckFunction,
+  type HealthSummary,
+  type ServiceLifecycle,
+} from '@consulkit/core/adapter';
 
 /**
  * `app.consul`: the Consul client and the recipes, bound to the app's lifetime. Everything created

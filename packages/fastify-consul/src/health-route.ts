@@ -1,4 +1,8 @@
-import { HEALTH_HTTP_STATUS, type HealthCheckRegistry, type HealthSummary } from '@consulkit/core';
+import {
+  HEALTH_HTTP_STATUS,
+  type HealthCheckRegistry,
+  type HealthSummary,
+} from '@consulkit/core/adapter';
 import { type FastifyInstance } from 'fastify';
 
 /** Body of the health route. */

@@ -1,10 +1,9 @@
 import {
   type HealthCheckFunction,
   type HealthCheckResult,
-  type HealthReport,
-  type HealthStatus,
   type HealthSummary as CoreHealthSummary,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
+import { type HealthReport, type HealthStatus } from '@consulkit/core';
 import fp from 'fastify-plugin';
 import { type FastifyConsul as FastifyConsulType } from './decoration';
 import { FastifyConsulAlreadyRegisteredError as AlreadyRegisteredError } from './errors';

@@ -1,11 +1,11 @@
+import { ConsulConfigError } from '@consulkit/core';
 import {
-  ConsulConfigError,
   type ManagedServiceCheckOptions,
   type ManagedServiceOptions,
   normaliseServiceOptions,
   type ResolvedServiceLifecycleOptions,
   type ServiceLifecycleOptions,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
 
 /**
  * The HTTP check Consul runs against the plugin's health route: `http` (`true` for the health

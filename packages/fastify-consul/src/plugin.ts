@@ -1,5 +1,5 @@
 import { type AddressInfo } from 'node:net';
-import { openClient, ServiceLifecycle } from '@consulkit/core';
+import { openClient, ServiceLifecycle } from '@consulkit/core/adapter';
 import { type FastifyInstance } from 'fastify';
 import { createDecoration } from './decoration';
 import { FastifyConsulAlreadyRegisteredError } from './errors';

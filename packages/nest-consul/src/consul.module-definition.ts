@@ -1,4 +1,4 @@
-import { isRoutePath } from '@consulkit/core';
+import { isRoutePath } from '@consulkit/core/adapter';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { CONSUL_HEALTH_ROUTE } from './consul.constants';
 import { serviceClientProviders, serviceClientTokens } from './discovery/service-client.providers';

@@ -1,4 +1,5 @@
-import { type Consul, openClient } from '@consulkit/core';
+import { type Consul } from '@consulkit/core';
+import { openClient } from '@consulkit/core/adapter';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ConsulConfigRegistry } from './config/consul-config.registry';

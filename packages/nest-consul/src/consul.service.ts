@@ -3,8 +3,6 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
-  type HealthCheckFunction,
-  type HealthSummary,
   type Kv,
   type LeaderElection,
   type LeaderOptions,
@@ -15,6 +13,7 @@ import {
   type SemaphoreOptions,
   type ServiceClient,
 } from '@consulkit/core';
+import { type HealthCheckFunction, type HealthSummary } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from './internal/consul-runtime';
 

@@ -33,7 +33,7 @@ export type {
 export type {
   HealthCheckFunction as ConsulCheckFunction,
   HealthCheckResult as ConsulCheckResult,
-  HealthReport as ConsulCheckReport,
   HealthSummary as ConsulHealthSummary,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
+export type { HealthReport as ConsulCheckReport } from '@consulkit/core';
 export type { ConsulHealthBody } from './health/health-controller';

@@ -6,10 +6,12 @@ import {
   type ConsulOptions,
   type KvEntry,
   PARSE_MODES,
-  parseValue,
   type ParseMode,
   silentLogger,
 } from '@consulkit/core';
+// Internal (not exported): loaded from the same built files as the package, so its errors are the
+// package's classes.
+import { parseValue } from '../../../packages/core/dist/config/parse';
 import fastifyConsul from '@consulkit/fastify';
 import { ConsulModule } from '@consulkit/nest';
 import { type INestApplicationContext, Module } from '@nestjs/common';

@@ -1,4 +1,5 @@
-import { DIAGNOSTIC_CHANNELS, type HttpRetryMessage, toMillis } from '@consulkit/core';
+import { DIAGNOSTIC_CHANNELS, type HttpRetryMessage } from '@consulkit/core';
+import { toMillis } from '@consulkit/core/adapter';
 import { useAgent } from '../support/agent';
 import { record, uniqueName } from '../support/diagnostics';
 import { type FastifyBackend, startFastifyBackend } from '../support/fastify-app';

@@ -1,12 +1,6 @@
-import {
-  Consul,
-  ConsulConfigError,
-  ConsulLockError,
-  goLockKey,
-  LOCK_FLAG_VALUE,
-  SEMAPHORE_FLAG_VALUE,
-  silentLogger,
-} from '../../src';
+import { Consul, ConsulConfigError, ConsulLockError, silentLogger } from '../../src';
+import { goLockKey } from '../../src/coordination/validate';
+import { LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../../src/coordination/constants';
 
 /** Nothing listens on port 1: had anything been sent, the error would be a connection error. */
 const offline = () =>

@@ -1,4 +1,5 @@
-import { ConsulConfigError, formatGoDuration, parseGoDuration, toMillis } from '../../src';
+import { ConsulConfigError } from '../../src';
+import { formatGoDuration, parseGoDuration, toMillis } from '../../src/adapter';
 import { optionalMillis } from '../../src/duration';
 
 describe('parseGoDuration', () => {

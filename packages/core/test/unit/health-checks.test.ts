@@ -1,10 +1,10 @@
+import { ConsulConfigError } from '../../src';
 import {
-  ConsulConfigError,
   HEALTH_HTTP_STATUS,
   HealthCheckRegistry,
   type HealthCheckResult,
   summaryOutput,
-} from '../../src';
+} from '../../src/adapter';
 
 describe('HealthCheckRegistry', () => {
   it('passes with no checks', async () => {

@@ -1,13 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  Consul,
-  ConsulConfigError,
-  type ConsulOptions,
-  resolveConfig,
-  silentLogger,
-} from '../../src';
+import { Consul, ConsulConfigError, type ConsulOptions, silentLogger } from '../../src';
+import { resolveConfig } from '../../src/config';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'consulkit-config-'));
 const file = (name: string, content: string) => {

@@ -1,10 +1,5 @@
-import {
-  Consul,
-  ConsulClosedError,
-  ConsulTimeoutError,
-  ResourceScope,
-  silentLogger,
-} from '../../src';
+import { Consul, ConsulClosedError, ConsulTimeoutError, silentLogger } from '../../src';
+import { ResourceScope } from '../../src/adapter';
 
 describe('ResourceScope', () => {
   let consul: Consul;

@@ -1,4 +1,5 @@
-import { buildServiceDefinition, ConsulConfigError, serviceRegistrationOptions } from '../../src';
+import { buildServiceDefinition, serviceRegistrationOptions } from '../../src/adapter';
+import { ConsulConfigError } from '../../src';
 
 describe('buildServiceDefinition', () => {
   const ctx = {

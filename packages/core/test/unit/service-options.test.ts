@@ -1,11 +1,5 @@
-import {
-  Consul,
-  ConsulConfigError,
-  isRoutePath,
-  normaliseServiceOptions,
-  prefixConfigError,
-  silentLogger,
-} from '../../src';
+import { Consul, ConsulConfigError, silentLogger } from '../../src';
+import { isRoutePath, normaliseServiceOptions, prefixConfigError } from '../../src/adapter';
 
 /** The option named by the ConsulConfigError that normalising `input` throws. */
 function failingOption(input: unknown, extraKeys?: string[]): string {

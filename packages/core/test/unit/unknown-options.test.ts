@@ -18,8 +18,6 @@ import {
   type LockOptions,
   type ManagedSessionOptions,
   type RegistrationOptions,
-  resolveConfig,
-  resolveServiceClientOptions,
   roundRobin,
   type SemaphoreOptions,
   ServiceClient,
@@ -31,6 +29,8 @@ import {
   type WatchQueryFn,
   type WatchServiceOptions,
 } from '../../src';
+import { resolveConfig } from '../../src/config';
+import { resolveServiceClientOptions } from '../../src/http/options';
 
 /**
  * A misspelt option from JavaScript fails at construction with a `ConsulConfigError` naming it,
@@ -343,7 +343,7 @@ describe('every documented option is accepted', () => {
       wait: '1s',
       stale: true,
     };
-    let store: ReturnType<typeof consul.config> | undefined;
+    let store: { close(): Promise<void> } | undefined;
     expect(() => (store = consul.config(options))).not.toThrow();
     await store?.close();
   });

@@ -1,10 +1,5 @@
-import {
-  ConsulConfigError,
-  isParseMode,
-  type ParseMode,
-  PARSE_MODES,
-  prefixConfigError,
-} from '@consulkit/core';
+import { ConsulConfigError, type ParseMode, PARSE_MODES } from '@consulkit/core';
+import { isParseMode, prefixConfigError } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
 import { ConfigBinding } from './config-binding';

@@ -1,10 +1,5 @@
-import {
-  ConsulLockError,
-  type HeldLock,
-  type LeaderElection,
-  prefixConfigError,
-  toMillis,
-} from '@consulkit/core';
+import { ConsulLockError, type HeldLock, type LeaderElection } from '@consulkit/core';
+import { prefixConfigError, toMillis } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
 import { describeError } from '../internal/nest-logger';

@@ -1,4 +1,4 @@
-import { prefixConfigError } from '@consulkit/core';
+import { prefixConfigError } from '@consulkit/core/adapter';
 import { type FactoryProvider } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ConsulService } from '../consul.service';

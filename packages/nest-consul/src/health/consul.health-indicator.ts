@@ -1,4 +1,5 @@
-import { type Duration, toMillis } from '@consulkit/core';
+import { type Duration } from '@consulkit/core';
+import { toMillis } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
 import { describeError } from '../internal/nest-logger';

@@ -1,4 +1,4 @@
-import { HEALTH_HTTP_STATUS, type HealthSummary } from '@consulkit/core';
+import { HEALTH_HTTP_STATUS, type HealthSummary } from '@consulkit/core/adapter';
 import { Controller, Get, Inject, Res, type Type, VERSION_NEUTRAL } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ConsulRuntime } from '../internal/consul-runtime';

@@ -2,7 +2,7 @@ import {
   type ManagedServiceCheckOptions,
   type ManagedServiceOptions,
   type ServiceLifecycleOptions,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
 
 /**
  * The HTTP check Consul runs against the module's health route: `http` (`true` for the health

@@ -1,9 +1,9 @@
+import { type Consul } from '@consulkit/core';
 import {
-  type Consul,
   type HealthCheckRegistry,
   type ResourceScope,
   ServiceLifecycle,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONSUL_CLIENT, CONSUL_RESOLVED_OPTIONS } from '../consul.constants';
 import { type ResolvedConsulOptions } from '../options/normalise-options';

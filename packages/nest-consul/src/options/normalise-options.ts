@@ -1,8 +1,8 @@
+import { ConsulConfigError } from '@consulkit/core';
 import {
-  ConsulConfigError,
   normaliseServiceOptions,
   type ResolvedServiceLifecycleOptions,
-} from '@consulkit/core';
+} from '@consulkit/core/adapter';
 
 /** Module options after validation and defaults. */
 export type ResolvedConsulOptions = ResolvedServiceLifecycleOptions;
