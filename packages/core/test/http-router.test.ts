@@ -110,100 +110,103 @@ async function deadAndLive(): Promise<{ service: string; deadId: string; deadPor
   return { service, deadId, deadPort };
 }
 
-describe.each<RoutingPath>(['ServiceClient', 'interceptor'])('%s routes through the router', (path) => {
-  const open = (service: string, options: CallerOptions): Caller => {
-    const caller = openCaller[path](consul, service, options);
-    callers.push(caller);
-    return caller;
-  };
+describe.each<RoutingPath>(['ServiceClient', 'interceptor'])(
+  '%s routes through the router',
+  (path) => {
+    const open = (service: string, options: CallerOptions): Caller => {
+      const caller = openCaller[path](consul, service, options);
+      callers.push(caller);
+      return caller;
+    };
 
-  it('retries a refused connection on another instance and reports each retry', async () => {
-    const { service, deadId, deadPort } = await deadAndLive();
-    const retries = record<HttpRetryMessage>(DIAGNOSTIC_CHANNELS.httpRetry);
-    try {
-      const caller = open(service, { ejection: false });
-      const answers = [];
-      for (let i = 0; i < 10; i++) answers.push(await caller.get(`/r/${i}`));
-      expect(answers).toEqual(Array.from({ length: 10 }, () => ({ status: 200, body: 'live' })));
-      const mine = retries.messages.filter((m) => m.service === service);
-      expect(mine.length).toBeGreaterThan(0);
-      for (const m of mine) {
-        expect(m).toEqual({
-          service,
-          method: 'GET',
-          path: expect.stringMatching(/^\/r\/\d$/),
-          instance: { id: deadId, address: '127.0.0.1', port: deadPort },
-          attempt: 1,
-          reason: 'ECONNREFUSED',
+    it('retries a refused connection on another instance and reports each retry', async () => {
+      const { service, deadId, deadPort } = await deadAndLive();
+      const retries = record<HttpRetryMessage>(DIAGNOSTIC_CHANNELS.httpRetry);
+      try {
+        const caller = open(service, { ejection: false });
+        const answers = [];
+        for (let i = 0; i < 10; i++) answers.push(await caller.get(`/r/${i}`));
+        expect(answers).toEqual(Array.from({ length: 10 }, () => ({ status: 200, body: 'live' })));
+        const mine = retries.messages.filter((m) => m.service === service);
+        expect(mine.length).toBeGreaterThan(0);
+        for (const m of mine) {
+          expect(m).toEqual({
+            service,
+            method: 'GET',
+            path: expect.stringMatching(/^\/r\/\d$/),
+            instance: { id: deadId, address: '127.0.0.1', port: deadPort },
+            attempt: 1,
+            reason: 'ECONNREFUSED',
+          });
+        }
+      } finally {
+        retries.stop();
+      }
+    });
+
+    it('ejects an instance after consecutive failures and stops trying it', async () => {
+      const { service, deadId, deadPort } = await deadAndLive();
+      const ejects = record<HttpEjectMessage>(DIAGNOSTIC_CHANNELS.httpEject);
+      const retries = record<HttpRetryMessage>(DIAGNOSTIC_CHANNELS.httpRetry);
+      const ejected = () => ejects.messages.filter((m) => m.service === service);
+      const retried = () => retries.messages.filter((m) => m.service === service).length;
+      try {
+        const caller = open(service, {
+          ejection: { consecutiveFailures: 2, baseEjectionTime: '1m', maxEjectedPercent: 50 },
         });
+        for (let i = 0; i < 20 && ejected().length === 0; i++) {
+          expect(await caller.get(`/e/${i}`)).toEqual({ status: 200, body: 'live' });
+        }
+        expect(ejected()).toEqual([
+          {
+            service,
+            instance: { id: deadId, address: '127.0.0.1', port: deadPort },
+            consecutiveFailures: 2,
+            ejectionMs: 60_000,
+            ejections: 1,
+          },
+        ]);
+        expect(retried()).toBe(2);
+        // Ejected: no call goes to the dead instance any more, so none needs a retry.
+        for (let i = 0; i < 10; i++) {
+          expect(await caller.get(`/after/${i}`)).toEqual({ status: 200, body: 'live' });
+        }
+        expect(retried()).toBe(2);
+      } finally {
+        ejects.stop();
+        retries.stop();
       }
-    } finally {
-      retries.stop();
-    }
-  });
+    });
 
-  it('ejects an instance after consecutive failures and stops trying it', async () => {
-    const { service, deadId, deadPort } = await deadAndLive();
-    const ejects = record<HttpEjectMessage>(DIAGNOSTIC_CHANNELS.httpEject);
-    const retries = record<HttpRetryMessage>(DIAGNOSTIC_CHANNELS.httpRetry);
-    const ejected = () => ejects.messages.filter((m) => m.service === service);
-    const retried = () => retries.messages.filter((m) => m.service === service).length;
-    try {
-      const caller = open(service, {
-        ejection: { consecutiveFailures: 2, baseEjectionTime: '1m', maxEjectedPercent: 50 },
-      });
-      for (let i = 0; i < 20 && ejected().length === 0; i++) {
-        expect(await caller.get(`/e/${i}`)).toEqual({ status: 200, body: 'live' });
-      }
-      expect(ejected()).toEqual([
-        {
+    it('fails with ConsulNoInstanceError when the service has no passing instance', async () => {
+      const service = uniqueName('rt');
+      const reports = record<HttpNoInstanceMessage>(DIAGNOSTIC_CHANNELS.httpNoInstance);
+      try {
+        const caller = open(service, { ejection: false });
+        const err = await caller.get('/none').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConsulNoInstanceError);
+        expect(err).toMatchObject({
+          code: 'CONSUL_NO_INSTANCE',
           service,
-          instance: { id: deadId, address: '127.0.0.1', port: deadPort },
-          consecutiveFailures: 2,
-          ejectionMs: 60_000,
-          ejections: 1,
-        },
-      ]);
-      expect(retried()).toBe(2);
-      // Ejected: no call goes to the dead instance any more, so none needs a retry.
-      for (let i = 0; i < 10; i++) {
-        expect(await caller.get(`/after/${i}`)).toEqual({ status: 200, body: 'live' });
+          message: `No healthy instance of service "${service}" (no instance is passing)`,
+        });
+        expect(reports.messages.filter((m) => m.service === service)).toEqual([
+          { service, method: 'GET', path: '/none' },
+        ]);
+      } finally {
+        reports.stop();
       }
-      expect(retried()).toBe(2);
-    } finally {
-      ejects.stop();
-      retries.stop();
-    }
-  });
+    });
 
-  it('fails with ConsulNoInstanceError when the service has no passing instance', async () => {
-    const service = uniqueName('rt');
-    const reports = record<HttpNoInstanceMessage>(DIAGNOSTIC_CHANNELS.httpNoInstance);
-    try {
-      const caller = open(service, { ejection: false });
-      const err = await caller.get('/none').catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConsulNoInstanceError);
-      expect(err).toMatchObject({
-        code: 'CONSUL_NO_INSTANCE',
-        service,
-        message: `No healthy instance of service "${service}" (no instance is passing)`,
-      });
-      expect(reports.messages.filter((m) => m.service === service)).toEqual([
-        { service, method: 'GET', path: '/none' },
-      ]);
-    } finally {
-      reports.stop();
-    }
-  });
-
-  it('fails with ConsulNoInstanceError when no listed instance is eligible', async () => {
-    const service = uniqueName('rt');
-    const backend = await startBackend('critical');
-    await register(service, [{ id: `${service}-c`, port: backend.port, status: 'critical' }]);
-    const caller = open(service, { ejection: false, passingOnly: false });
-    await expect(caller.get('/')).rejects.toThrow(
-      new ConsulNoInstanceError(service, 'none of 1 instances is eligible'),
-    );
-    expect(backend.hits).toBe(0);
-  });
-});
+    it('fails with ConsulNoInstanceError when no listed instance is eligible', async () => {
+      const service = uniqueName('rt');
+      const backend = await startBackend('critical');
+      await register(service, [{ id: `${service}-c`, port: backend.port, status: 'critical' }]);
+      const caller = open(service, { ejection: false, passingOnly: false });
+      await expect(caller.get('/')).rejects.toThrow(
+        new ConsulNoInstanceError(service, 'none of 1 instances is eligible'),
+      );
+      expect(backend.hits).toBe(0);
+    });
+  },
+);
