@@ -83,7 +83,9 @@ export class RoutedCall<O extends RoutedRequest = RoutedRequest> implements Pick
 
 /**
  * Sends one attempt of a call to an instance: the seam where a transport plugs into
- * {@link ServiceRouter.send} (pooled undici per instance today).
+ * {@link ServiceRouter.send}. Today the client's undici pool per instance; a transport with other
+ * credentials per instance (Connect mTLS) or one that reads whole bodies implements it the same
+ * way, and keeps the router's choice, ejection and retries.
  */
 export interface AttemptTransport<C extends RoutedCall> {
   attempt(instance: ServiceInstance, call: C): Promise<Dispatcher.ResponseData>;
@@ -98,7 +100,8 @@ export interface AttemptTransport<C extends RoutedCall> {
  *
  * Callers drive the attempts: {@link send} for promise transports (the client), or the steps
  * {@link pick}, {@link start}, {@link failed}, {@link answered} and {@link retry} from a handler
- * (the interceptor).
+ * (the interceptor). Which instances a call may go to is decided in {@link pick} and the retry
+ * pick alone, so a wider choice (another datacenter's instances) belongs there, for both.
  */
 export class ServiceRouter {
   private readonly outliers: OutlierDetector | undefined;
