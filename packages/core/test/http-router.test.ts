@@ -3,6 +3,9 @@ import { Agent, request } from 'undici';
 import {
   ConsulNoInstanceError,
   DIAGNOSTIC_CHANNELS,
+  consistentHash,
+  createDiscoveryInterceptor,
+  createStaticSource,
   silentLogger,
   type Consul,
   type EjectionOptions,
@@ -210,3 +213,38 @@ describe.each<RoutingPath>(['ServiceClient', 'interceptor'])(
     });
   },
 );
+
+describe('the interceptor re-dispatches through the router', () => {
+  it("with the call context: consistentHash sends a dead owner's path to one next instance", async () => {
+    const backends = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name)));
+    const dead = { id: 'dead', address: '127.0.0.1', port: await refusedPort() };
+    const source = createStaticSource('svc', [
+      dead,
+      ...backends.map((b) => ({ id: b.name, address: '127.0.0.1', port: b.port })),
+    ]);
+    const byPath = consistentHash((ctx) => ctx.request?.path);
+    const ownedByDead = Array.from({ length: 200 }, (_, i) => `/obj/${i}`).filter(
+      (p) =>
+        byPath.pick(source.instances(), { request: { method: 'GET', path: p } })?.id === 'dead',
+    );
+    expect(ownedByDead.length).toBeGreaterThan(0);
+    const interceptor = createDiscoveryInterceptor(() => source, {
+      balancer: () => consistentHash((ctx) => ctx.request?.path),
+      ejection: false,
+      logger: silentLogger,
+    });
+    const dispatcher = new Agent({ keepAliveTimeout: 1_000 }).compose(interceptor);
+    try {
+      const bodies = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const res = await request(`http://svc${ownedByDead[0]}`, { dispatcher });
+        bodies.add(await res.body.text());
+      }
+      // The retry pick sees the same path: the next owner clockwise, every time.
+      expect(bodies.size).toBe(1);
+    } finally {
+      interceptor.close();
+      await dispatcher.close();
+    }
+  });
+});
