@@ -85,7 +85,16 @@ export function effectiveWeight(instance: ServiceInstance): number {
  * (`https` or `http`, default `http`); IPv6 literals get brackets.
  */
 export function instanceOrigin(instance: ServiceInstance): string {
-  const scheme = instance.meta.scheme?.toLowerCase() === 'https' ? 'https' : 'http';
+  return dialOrigin(instance, wantsTls(instance));
+}
+
+/** @internal Whether the instance asks to be dialled over TLS (`meta.scheme` is `https`). */
+export function wantsTls(instance: ServiceInstance): boolean {
+  return instance.meta.scheme?.toLowerCase() === 'https';
+}
+
+/** @internal The origin of `instance` over TLS (`https`) or not, whatever its `meta.scheme`. */
+export function dialOrigin(instance: ServiceInstance, tls: boolean): string {
   const host = instance.address.includes(':') ? `[${instance.address}]` : instance.address;
-  return `${scheme}://${host}:${instance.port}`;
+  return `${tls ? 'https' : 'http'}://${host}:${instance.port}`;
 }

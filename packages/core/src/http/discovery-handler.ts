@@ -1,9 +1,9 @@
-import { performance } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { ServiceInstance } from '../discovery/instance';
-import { classifyError } from './failures';
+import { dialOrigin, wantsTls, type ServiceInstance } from '../discovery/instance';
+import { withHostHeader } from './headers';
+import type { RoutedCall, ServiceRouter } from './router';
 
 /** The logical origin a request was addressed to (`http://user-service`). */
 export interface LogicalOrigin {
@@ -13,42 +13,30 @@ export interface LogicalOrigin {
   host: string;
 }
 
-/** What the handler needs from the interceptor's per-service route. */
-export interface RouteTarget {
-  /** Records the outcome of a call (balancer hooks and outlier detection). */
-  record(instance: ServiceInstance, latencyMs: number, statusCode?: number, error?: unknown): void;
-  /** Another instance than `failed`, or `undefined`. */
-  alternative(failed: ServiceInstance): ServiceInstance | undefined;
-  /** `original` re-aimed at `instance`. */
-  optionsFor(
-    original: Dispatcher.DispatchOptions,
-    logical: LogicalOrigin,
-    instance: ServiceInstance,
-  ): Dispatcher.DispatchOptions;
-  /** Notes a re-dispatch (logs, diagnostics). */
-  redispatched(original: Dispatcher.DispatchOptions, failed: ServiceInstance, reason: string): void;
-}
-
 /**
- * Wraps the caller's handler (v2 handler API) for one discovery-routed request: forwards every
- * callback, records latency/status per instance, and on a connection failure before any response
- * (nothing was sent) re-dispatches once to another instance — the shape of undici's dns
- * interceptor fallback.
+ * Wraps the caller's handler (v2 handler API) for one discovery-routed request: the interceptor's
+ * transport for the {@link ServiceRouter}. Forwards every callback, tells the router how each
+ * attempt ended, and when the router answers a failure with another instance (a connection failure
+ * before any response, nothing sent) re-dispatches there — the shape of undici's dns interceptor
+ * fallback.
  */
 export class DiscoveryHandler implements Dispatcher.DispatchHandler {
-  private started = performance.now();
   private responded = false;
-  private retried = false;
 
   constructor(
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly dispatch: Dispatcher.Dispatch,
-    private readonly target: RouteTarget,
-    private readonly original: Dispatcher.DispatchOptions,
+    private readonly router: ServiceRouter,
+    private readonly call: RoutedCall<Dispatcher.DispatchOptions>,
     private readonly logical: LogicalOrigin,
-    private instance: ServiceInstance,
-    private readonly allowRedispatch: boolean,
+    private readonly preserveHost: boolean,
   ) {}
+
+  /** Dispatches the call's next attempt to `instance`. */
+  send(instance: ServiceInstance): boolean {
+    this.router.start(this.call, instance);
+    return this.dispatch(aimAt(this.call.options, this.logical, instance, this.preserveHost), this);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.handler.onRequestStart?.(controller, context);
@@ -73,7 +61,8 @@ export class DiscoveryHandler implements Dispatcher.DispatchHandler {
     // 1xx are informational; the real response follows.
     if (statusCode >= 200 && !this.responded) {
       this.responded = true;
-      this.target.record(this.instance, performance.now() - this.started, statusCode);
+      // The interceptor's policy retries no status: the response always goes to the caller.
+      this.router.answered(this.call, statusCode);
     }
     this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
@@ -88,20 +77,36 @@ export class DiscoveryHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     if (!this.responded) {
-      this.target.record(this.instance, performance.now() - this.started, undefined, error);
-      const kind = classifyError(error);
-      if (kind.notSent && this.allowRedispatch && !this.retried && !controller?.aborted) {
-        const next = this.target.alternative(this.instance);
-        if (next !== undefined) {
-          this.retried = true;
-          this.target.redispatched(this.original, this.instance, kind.reason);
-          this.instance = next;
-          this.started = performance.now();
-          this.dispatch(this.target.optionsFor(this.original, this.logical, next), this);
-          return;
-        }
+      const next = this.router.failed(this.call, error, controller?.aborted === true);
+      if (next !== undefined) {
+        this.router.retry(this.call);
+        this.send(next);
+        return;
       }
     }
     this.handler.onResponseError?.(controller, error);
   }
+}
+
+/**
+ * `original` re-aimed at `instance`. With `preserveHost`, the logical host stays in the `Host`
+ * header and, over TLS, is the name the instance's certificate is verified against.
+ */
+function aimAt(
+  original: Dispatcher.DispatchOptions,
+  logical: LogicalOrigin,
+  instance: ServiceInstance,
+  preserveHost: boolean,
+): Dispatcher.DispatchOptions {
+  const secure = logical.protocol === 'https:' || wantsTls(instance);
+  const origin = dialOrigin(instance, secure);
+  if (!preserveHost) return { ...original, origin };
+  const options: Dispatcher.DispatchOptions & { servername?: string } = {
+    ...original,
+    origin,
+    headers: withHostHeader(original.headers, logical.host),
+  };
+  // TLS: verify the instance against the logical name, as a client of the name would.
+  if (secure) options.servername = logical.hostname;
+  return options;
 }

@@ -3,13 +3,13 @@ import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import type { InstanceSource } from '../discovery/instance';
 import { toMillis, type Duration } from '../duration';
-import { ConsulClosedError, ConsulConfigError, ConsulNoInstanceError } from '../errors';
+import { ConsulClosedError, ConsulConfigError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { checkKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
 import { defaultServiceMatch } from './host-match';
 import { resolveEjection, type EjectionOptions } from './options';
-import { ServiceRoute } from './service-route';
+import { RoutedCall, ServiceRouter, type RetryPolicy } from './router';
 
 /** Options of {@link createDiscoveryInterceptor}. */
 export interface DiscoveryInterceptorOptions {
@@ -81,23 +81,25 @@ export function createDiscoveryInterceptor(
     throw new ConsulConfigError('resolve', 'a function (service) => InstanceSource', resolve);
   }
   const settings = resolveInterceptorOptions(options);
-  const routes = new Map<string, ServiceRoute>();
+  const retries = settings.redispatch ? 1 : 0;
+  const routes = new Map<string, RoutedService>();
   const origins = new Map<string, LogicalOrigin | null>();
   let closed = false;
 
-  const routeFor = (service: string): ServiceRoute | undefined => {
+  const routeFor = (service: string): RoutedService | undefined => {
     let route = routes.get(service);
     if (route === undefined) {
       const source = resolve(service);
       if (source === undefined) return undefined;
-      route = new ServiceRoute(
+      const router = new ServiceRouter(
         service,
         source,
         settings.balancer(service),
+        REDISPATCH,
         settings.ejection,
-        settings.preserveHost,
         settings.logger,
       );
+      route = { router, ready: undefined };
       routes.set(service, route);
     }
     return route;
@@ -118,23 +120,23 @@ export function createDiscoveryInterceptor(
 
   const interceptor = ((dispatch: Dispatcher.Dispatch): Dispatcher.Dispatch => {
     const send = (
-      route: ServiceRoute,
+      router: ServiceRouter,
       opts: Dispatcher.DispatchOptions,
       logical: LogicalOrigin,
       handler: Dispatcher.DispatchHandler,
     ): boolean => {
-      const instance = route.pick(opts);
-      if (instance === undefined) return fail(handler, route.noInstance());
-      const wrapped = new DiscoveryHandler(
+      const call = new RoutedCall(opts, undefined, retries);
+      const instance = router.pick(call);
+      if (instance === undefined) return fail(handler, router.noInstance(opts.method, opts.path));
+      const routed = new DiscoveryHandler(
         handler,
         dispatch,
-        route,
-        opts,
+        router,
+        call,
         logical,
-        instance,
-        settings.redispatch,
+        settings.preserveHost,
       );
-      return dispatch(route.optionsFor(opts, logical, instance), wrapped);
+      return routed.send(instance);
     };
 
     return function discoveryInterceptor(opts, handler) {
@@ -145,18 +147,20 @@ export function createDiscoveryInterceptor(
         return fail(handler, new ConsulClosedError('The discovery interceptor is closed'));
       const route = routeFor(service);
       if (route === undefined) return dispatch(opts, handler);
-      if (route.source.instances().length > 0) return send(route, opts, logical, handler);
+      const router = route.router;
+      if (router.source.instances().length > 0) return send(router, opts, logical, handler);
       // Cold service: wait (bounded) for its first instances, shared by concurrent requests.
-      route.ready ??= route.source
+      route.ready ??= router.source
         .ready(AbortSignal.timeout(settings.readyTimeoutMs))
         .finally(() => (route.ready = undefined));
       route.ready.then(
-        () => send(route, opts, logical, handler),
+        () => send(router, opts, logical, handler),
         () =>
           fail(
             handler,
-            new ConsulNoInstanceError(
-              service,
+            router.noInstance(
+              opts.method,
+              opts.path,
               `discovery did not answer within ${settings.readyTimeoutMs} ms`,
             ),
           ),
@@ -168,13 +172,30 @@ export function createDiscoveryInterceptor(
   interceptor.close = () => {
     if (closed) return;
     closed = true;
-    for (const route of routes.values()) {
-      route.close();
-      if (settings.closeSources) route.source.close?.();
+    for (const { router } of routes.values()) {
+      router.close();
+      if (settings.closeSources) router.source.close?.();
     }
     routes.clear();
   };
   return interceptor;
+}
+
+/**
+ * The interceptor re-dispatches only failures before anything left (at most once, `redispatch`):
+ * whether a request that reached an instance may be repeated is the business of a retry
+ * interceptor composed outside it.
+ */
+const REDISPATCH: RetryPolicy = {
+  retryStatuses: new Set(),
+  resend: 'never',
+  replayableBodyOnly: false,
+};
+
+/** A service the interceptor routes to, and the wait for its first instances (shared). */
+interface RoutedService {
+  readonly router: ServiceRouter;
+  ready: Promise<void> | undefined;
 }
 
 interface InterceptorSettings {

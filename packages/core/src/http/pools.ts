@@ -1,12 +1,14 @@
 import { Pool, type Dispatcher } from 'undici';
 import { instanceOrigin, type ServiceInstance } from '../discovery/instance';
 import type { ResolvedServiceClientOptions } from './options';
+import type { AttemptTransport, RoutedCall } from './router';
 
 /**
  * One undici dispatcher per instance origin, created on first use and closed (gracefully: in-flight
- * calls finish) when the instance leaves the service's set.
+ * calls finish) when the instance leaves the service's set. The `ServiceClient`'s transport: each
+ * attempt is a `request()` on the instance's dispatcher.
  */
-export class InstancePools {
+export class InstancePools implements AttemptTransport<RoutedCall<Dispatcher.RequestOptions>> {
   private readonly pools = new Map<string, Dispatcher>();
   // Instance objects are stable between set changes: skip building the origin string per call.
   private byInstance = new WeakMap<ServiceInstance, Dispatcher>();
@@ -25,6 +27,14 @@ export class InstancePools {
     }
     this.byInstance.set(instance, pool);
     return pool;
+  }
+
+  /** Sends one attempt of `call` to `instance`. */
+  attempt(
+    instance: ServiceInstance,
+    call: RoutedCall<Dispatcher.RequestOptions>,
+  ): Promise<Dispatcher.ResponseData> {
+    return this.get(instance).request(call.options);
   }
 
   /** Number of live pools. */
