@@ -1,5 +1,6 @@
 import { type Consul } from '../src';
 import { useAgent } from './support/agent';
+import { waitFor } from './support/coordination';
 
 /** Counts the closers registered on `consul` and still registered (added minus removed). */
 function trackClosers(consul: Consul): () => number {
@@ -65,5 +66,43 @@ describe('recipes closed on their own leave the client close list', () => {
     expect((await observer.kv.get('close-hooks/leader'))?.session).toBeUndefined();
     expect((await observer.kv.get('close-hooks/lock'))?.session).toBeUndefined();
     expect(await observer.session.list()).toEqual([]);
+  });
+
+  it('a client closed right after an unawaited stop() waits for a campaign that has just won', async () => {
+    const owner = fx.client();
+    const observer = fx.client();
+    const key = 'close-hooks/leader-won';
+    const election = owner.leader(key, { livenessCheck: false });
+    const revoked: string[] = [];
+    election.on('revoked', (err) => revoked.push(err.reason));
+    let won: string | undefined;
+    let closing: Promise<void> | undefined;
+    // The instant under test: the campaign's acquiring transaction has just won the key and the
+    // lock code has not resumed yet, so neither the attempt's close hook (about to be dropped) nor
+    // the held lock's (not yet registered) covers the release to come: only the election's own
+    // hook does. A pass-through wrapper around the real call (the agent answers it) stops the
+    // election and closes the client right there, as shutdown code running in that tick would.
+    const run = owner.txn.run.bind(owner.txn);
+    jest.spyOn(owner.txn, 'run').mockImplementation(async (ops, options) => {
+      const answer = await run(ops, options);
+      const session = answer.results.find((entry) => entry.key === key)?.session;
+      if (session !== undefined && closing === undefined) {
+        won = session;
+        void election.stop();
+        closing = owner.close();
+      }
+      return answer;
+    });
+    election.start();
+    await waitFor(() => closing !== undefined, {
+      timeout: 10_000,
+      what: 'the campaign winning the key',
+    });
+    await closing;
+    // close() waited for the leadership to be given up while its pools were still open.
+    expect(revoked).toEqual(['released']);
+    expect(election.running).toBe(false);
+    expect((await observer.kv.get(key))?.session).toBeUndefined();
+    expect(await observer.session.info(won as string)).toBeUndefined();
   });
 });

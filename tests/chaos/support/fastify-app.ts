@@ -9,11 +9,6 @@ export interface FastifyBackend {
   readonly port: number;
   /** Consul instance ID. */
   readonly id: string;
-  /**
-   * `performance.now()` when the server stopped accepting (set in a `preClose` hook added after the
-   * plugin's, so after its drain and deregistration), or undefined while it serves.
-   */
-  deadAt: number | undefined;
 }
 
 /**
@@ -27,11 +22,8 @@ export async function startFastifyBackend(
 ): Promise<FastifyBackend> {
   const app = Fastify(fastifyOptions);
   await app.register(fastifyConsul, options);
-  const backend: FastifyBackend = { app, label, port: 0, id: '', deadAt: undefined };
+  const backend: FastifyBackend = { app, label, port: 0, id: '' };
   app.get('/work', async () => label);
-  app.addHook('preClose', async () => {
-    backend.deadAt = performance.now();
-  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const registration = app.consul.registration;
   if (!registration) throw new Error('the plugin did not start a registration on listen');

@@ -100,9 +100,10 @@ describe('chaos: leader loss', () => {
     })();
 
     let writesDone = false;
+    const total = scale(2_000, 5_000);
     const [result] = await Promise.all([
       runLoad({
-        total: scale(2_000, 5_000),
+        total,
         until: () => writesDone && electedMs >= 0,
         concurrency: 6,
         pauseMs: 5,
@@ -142,6 +143,10 @@ describe('chaos: leader loss', () => {
     const increasing = seen.every((v, i) => i === 0 || v > (seen[i - 1] as number));
     const indexes = deliveries.map((d) => d.modifyIndex);
     const indexesIncreasing = indexes.every((x, i) => i === 0 || x > (indexes[i - 1] as number));
+    // Values never go back; a write retried after an answer lost in the election may land twice
+    // (same value, newer index), so the raw watch may repeat a value but never step back.
+    const delivered = deliveries.map((d) => Number(d.value));
+    const valuesNeverBack = delivered.every((v, i) => i === 0 || v >= (delivered[i - 1] as number));
     const finals = seen.filter((v) => v === writes).length;
     const finalDeliveries = deliveries.filter((d) => d.value === String(writes)).length;
     console.log(
@@ -152,10 +157,12 @@ describe('chaos: leader loss', () => {
         `config-resume=${configResumeMs}ms discovery-resume=${discoveryResumeMs}ms run=${result.ms}ms`,
     );
     expect(newLeader.nodeName).not.toBe(killedName);
+    expect(result.sent).toBeGreaterThanOrEqual(total);
     expect(describeFailures(result.failures)).toBe('');
     expect(result.failed).toBe(0);
     expect(increasing).toBe(true);
     expect(indexesIncreasing).toBe(true);
+    expect(valuesNeverBack).toBe(true);
     expect(seen[seen.length - 1]).toBe(writes);
     expect(finals).toBe(1);
     expect(finalDeliveries).toBe(1);

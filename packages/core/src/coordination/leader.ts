@@ -131,7 +131,9 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
   async stop(): Promise<void> {
     this.stopController?.abort();
     // The close hook stays registered until leadership is given up: a client closing meanwhile
-    // awaits this stop instead of closing its pools under the release.
+    // awaits this stop instead of closing its pools under the release. The lock's own hooks do not
+    // cover it all: when the campaign has just won, the acquire attempt's hook is about to go and
+    // the held lock's is not registered yet (close-hooks.test.ts, "a campaign that has just won").
     const unregister = this.unregister;
     this.unregister = undefined;
     try {
