@@ -52,7 +52,10 @@ import { type KvEntry } from './endpoints/kv';
 export class Consul {
   /** The resolved client options (token included: never log this object). */
   readonly options: ResolvedConsulConfig;
-  /** The HTTP layer every endpoint group uses. */
+  /**
+   * @internal The HTTP layer every endpoint group uses; not public API (the README's "What is
+   * public"): call the endpoint groups instead.
+   */
   readonly transport: Transport;
   /** The local agent (`/v1/agent`): self, members, local services and checks, TTL updates. */
   readonly agent: Agent;

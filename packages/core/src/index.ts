@@ -4,7 +4,13 @@
 
 // The client, its options and its logger.
 export { Consul } from './consul';
-export type { ConsulOptions, ConsulTlsOptions, ConsulRetryOptions } from './config';
+export type {
+  ConsulOptions,
+  ConsulTlsOptions,
+  ConsulRetryOptions,
+  ResolvedConsulConfig,
+  ResolvedEndpoint,
+} from './config';
 export { defaultLogger, silentLogger } from './logger';
 export type { ConsulLogger } from './logger';
 export type { Duration } from './duration';
