@@ -1,4 +1,8 @@
-import { resolveConfig, type ConsulOptions, type ResolvedConsulConfig } from './config';
+import {
+  resolveConsulOptions,
+  type ConsulOptions,
+  type ResolvedConsulConfig,
+} from './client-options';
 import { Agent } from './endpoints/agent';
 import { Catalog } from './endpoints/catalog';
 import { Event } from './endpoints/event';
@@ -20,8 +24,8 @@ import { type DiscoveryInterceptor } from './http/interceptor';
 import { type ServiceClient } from './http/service-client';
 import { type Registration } from './registration/registration';
 import { type RegistrationDefinition, type RegistrationOptions } from './registration/types';
-import { ConfigStore } from './config/store';
-import { type ConfigStoreOptions } from './config/options';
+import { ConfigStore } from './config-store/store';
+import { type ConfigStoreOptions } from './config-store/store-options';
 import { type HeldLock, Lock, type LockOptions, withLock } from './coordination/lock';
 import { SessionGroup } from './coordination/session-group';
 import { type AcquireOptions } from './coordination/signals';
@@ -83,7 +87,7 @@ export class Consul {
   private closing: Promise<void> | undefined;
 
   constructor(options: ConsulOptions = {}) {
-    this.options = resolveConfig(options);
+    this.options = resolveConsulOptions(options);
     this.transport = new Transport(this.options);
     this.agent = new Agent(this.transport);
     this.catalog = new Catalog(this.transport);

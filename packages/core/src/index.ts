@@ -10,7 +10,7 @@ export type {
   ConsulRetryOptions,
   ResolvedConsulConfig,
   ResolvedEndpoint,
-} from './config';
+} from './client-options';
 export { defaultLogger, silentLogger } from './logger';
 export type { ConsulLogger } from './logger';
 export type { Duration } from './duration';
@@ -37,8 +37,8 @@ export type { ConsulErrorCode, ConsulRequestInfo, ConsulErrorOptions } from './e
 export { ConsulLockError } from './coordination/errors';
 export type { ConsulLockErrorReason } from './coordination/errors';
 export { ConsulSessionExpiredError } from './endpoints/session';
-export { ConsulConfigParseError, ConsulConfigValidationError } from './config/errors';
-export type { ConfigIssue } from './config/errors';
+export { ConsulConfigParseError, ConsulConfigValidationError } from './config-store/errors';
+export type { ConfigIssue } from './config-store/errors';
 
 // Endpoint groups, reached as the client's properties (`consul.kv`, `consul.agent`, ...).
 export type { Kv } from './endpoints/kv';
@@ -175,16 +175,20 @@ export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-c
 export { createDiscoveryInterceptor } from './http/interceptor';
 export type { DiscoveryInterceptor, DiscoveryInterceptorOptions } from './http/interceptor';
 export { defaultServiceMatch } from './http/host-match';
-export type { ServiceClientOptions, EjectionOptions, ServiceTlsOptions } from './http/options';
+export type {
+  ServiceClientOptions,
+  EjectionOptions,
+  ServiceTlsOptions,
+} from './http/service-client-options';
 
 // Recipe: KV configuration.
-export { ConfigStore } from './config/store';
-export type { ConfigStoreClient, ConfigStoreEvents, ConfigKeyListener } from './config/store';
-export type { ConfigStoreOptions, ConfigKeyOptions } from './config/options';
-export { PARSE_MODES } from './config/parse';
-export type { ParseMode, BuiltinParseMode, ParseFunction, ParsedValue } from './config/parse';
-export type { ConfigSnapshot, ConfigChange } from './config/snapshot';
-export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config/schema';
+export { ConfigStore } from './config-store/store';
+export type { ConfigStoreClient, ConfigStoreEvents, ConfigKeyListener } from './config-store/store';
+export type { ConfigStoreOptions, ConfigKeyOptions } from './config-store/store-options';
+export { PARSE_MODES } from './config-store/parse';
+export type { ParseMode, BuiltinParseMode, ParseFunction, ParsedValue } from './config-store/parse';
+export type { ConfigSnapshot, ConfigChange } from './config-store/snapshot';
+export type { StandardSchemaV1, ConfigSchema, ConfigSchemaFunction } from './config-store/schema';
 
 // Recipe: sessions, locks, semaphores and leader election.
 export { ManagedSession } from './coordination/managed-session';

@@ -1,6 +1,6 @@
 import { type IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { type ResolvedConsulConfig, type ResolvedEndpoint } from './config';
+import { type ResolvedConsulConfig, type ResolvedEndpoint } from './client-options';
 import { formatGoDuration, toMillis } from './duration';
 import {
   ConsulAbortedError,

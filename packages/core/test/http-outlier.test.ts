@@ -1,6 +1,6 @@
 import { DIAGNOSTIC_CHANNELS, silentLogger, type HttpEjectMessage } from '../src';
 import { OutlierDetector } from '../src/http/outlier';
-import { resolveEjection } from '../src/http/options';
+import { resolveEjection } from '../src/http/service-client-options';
 import { record } from './http-backends';
 import { inst } from './unit/balancer-support';
 

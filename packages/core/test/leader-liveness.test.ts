@@ -6,7 +6,7 @@ import {
   LIVENESS_SERVICE_NAME,
   silentLogger,
 } from '../src';
-import { ResourceScope } from '../src/service/resource-scope';
+import { ResourceScope } from '../src/adapter/resource-scope';
 import { useAgent } from './support/agent';
 import { waitFor } from './support/coordination';
 

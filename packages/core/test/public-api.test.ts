@@ -41,7 +41,7 @@ const sorted = (names: Iterable<string>) => [...names].sort();
 
 describe.each([
   ['@consulkit/core', 'index.ts', core as Record<string, unknown>],
-  ['@consulkit/core/adapter', 'adapter.ts', kit as Record<string, unknown>],
+  ['@consulkit/core/adapter', 'adapter/index.ts', kit as Record<string, unknown>],
 ])('%s', (entry, file, runtime) => {
   const values = listed(`\`${entry}\` values`);
   const types = listed(`\`${entry}\` types`);

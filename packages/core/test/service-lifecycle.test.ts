@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { startConsul, uniqueName, waitFor } from '@consulkit/testing';
 import { type Consul, type ConsulLogger } from '../src';
-import { HEALTH_HTTP_STATUS, normaliseServiceOptions, ServiceLifecycle } from '../src/adapter';
+import { HEALTH_HTTP_STATUS, resolveServiceOptions, ServiceLifecycle } from '../src/adapter';
 import { useAgent } from './support/agent';
 import { settlesWithin } from './support/registration';
 
@@ -42,7 +42,7 @@ describe('ServiceLifecycle', () => {
   function lifecycle(options: Record<string, unknown>, client: Consul = fx.client()) {
     const logger = capture();
     const life = new ServiceLifecycle({
-      options: normaliseServiceOptions({ client, ...options }),
+      options: resolveServiceOptions({ client, ...options }),
       client,
       logger,
       source: 'lifecycle test',
@@ -98,7 +98,7 @@ describe('ServiceLifecycle', () => {
     const client = fx.client();
     const life = new ServiceLifecycle({
       options: {
-        ...normaliseServiceOptions({ service: false }),
+        ...resolveServiceOptions({ service: false }),
         client: { owned: true, options: {} },
       },
       client,

@@ -12,7 +12,7 @@ import {
   type FastifyConsulCheckOptions as CheckOptionsType,
   type FastifyConsulOptions as OptionsType,
   type FastifyConsulServiceOptions as ServiceOptionsType,
-} from './options';
+} from './plugin-options';
 import { fastifyConsulPlugin } from './plugin';
 import './augmentation';
 

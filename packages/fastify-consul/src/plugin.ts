@@ -5,7 +5,7 @@ import { createDecoration } from './decoration';
 import { FastifyConsulAlreadyRegisteredError } from './errors';
 import { addHealthRoute } from './health-route';
 import { pinoConsulLogger } from './logger';
-import { type FastifyConsulOptions, normaliseOptions } from './options';
+import { type FastifyConsulOptions, resolvePluginOptions } from './plugin-options';
 import { closeOnSignals } from './signals';
 
 /**
@@ -18,7 +18,7 @@ export async function fastifyConsulPlugin(
   rawOptions: FastifyConsulOptions,
 ): Promise<void> {
   if (app.hasDecorator('consul')) throw new FastifyConsulAlreadyRegisteredError();
-  const options = normaliseOptions(rawOptions);
+  const options = resolvePluginOptions(rawOptions);
   const logger = pinoConsulLogger(app.log);
   const client = openClient(options.client, logger);
   const life = new ServiceLifecycle({

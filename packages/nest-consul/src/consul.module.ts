@@ -13,7 +13,7 @@ import { ConsulCoordinator } from './coordination/consul-coordinator';
 import { ConsulHealthIndicator } from './health/consul.health-indicator';
 import { ConsulRuntime } from './internal/consul-runtime';
 import { nestConsulLogger } from './internal/nest-logger';
-import { normaliseOptions, type ResolvedConsulOptions } from './options/normalise-options';
+import { resolveModuleOptions, type ResolvedConsulOptions } from './options/resolve-module-options';
 
 /** Creates the client from `consul` options (logging through Nest), or adopts `client`. */
 function createClient(options: ResolvedConsulOptions): Consul {
@@ -41,7 +41,7 @@ function createClient(options: ResolvedConsulOptions): Consul {
       provide: CONSUL_RESOLVED_OPTIONS,
       inject: [CONSUL_MODULE_OPTIONS, CONSUL_HEALTH_ROUTE],
       // Validates the options: startup fails naming a bad one, before anything is sent.
-      useFactory: normaliseOptions,
+      useFactory: resolveModuleOptions,
     },
     { provide: CONSUL_CLIENT, inject: [CONSUL_RESOLVED_OPTIONS], useFactory: createClient },
     ConsulRuntime,

@@ -9,7 +9,7 @@ import { launchAgents, prepareBinary } from './launch';
 import { stderrLogger } from './log';
 import {
   checkBooleans,
-  checkCommonOptions,
+  validateCommonOptions,
   checkInteger,
   checkName,
   extraConfigList,
@@ -54,7 +54,7 @@ export function validateStartOptions(options: unknown): StartConsulOptions {
   checkBooleans(o, ['acl', 'tls', 'persistent']);
   checkName(o, 'nodeName');
   checkInteger(o, 'httpPort', 1, 65_535);
-  checkCommonOptions(o);
+  validateCommonOptions(o);
   return o as StartConsulOptions;
 }
 

@@ -10,7 +10,7 @@ import { clusterHandle, type ConsulCluster } from './cluster-handle';
 import { launchAgents, prepareBinary, type ResolvedBinary } from './launch';
 import { stderrLogger, type HarnessLogger } from './log';
 import {
-  checkCommonOptions,
+  validateCommonOptions,
   checkInteger,
   extraConfigList,
   optionRecord,
@@ -30,7 +30,7 @@ export function validateClusterOptions(options: unknown): StartClusterOptions {
   const o = optionRecord(options, ['servers', 'clients'], 'startCluster');
   checkInteger(o, 'servers', 1, 7);
   checkInteger(o, 'clients', 0, 7);
-  checkCommonOptions(o);
+  validateCommonOptions(o);
   return o as StartClusterOptions;
 }
 

@@ -68,7 +68,7 @@ export function checkName(o: Record<string, unknown>, key: string): void {
 }
 
 /** Validates the {@link CommonAgentOptions} fields of `o`. */
-export function checkCommonOptions(o: Record<string, unknown>): void {
+export function validateCommonOptions(o: Record<string, unknown>): void {
   const extra = o.extraConfig;
   if (
     extra !== undefined &&

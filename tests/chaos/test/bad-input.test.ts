@@ -11,7 +11,7 @@ import {
 } from '@consulkit/core';
 // Internal (not exported): loaded from the same built files as the package, so its errors are the
 // package's classes.
-import { parseValue } from '../../../packages/core/dist/config/parse';
+import { parseValue } from '../../../packages/core/dist/config-store/parse';
 import fastifyConsul from '@consulkit/fastify';
 import { ConsulModule } from '@consulkit/nest';
 import { type INestApplicationContext, Module } from '@nestjs/common';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ConsulConfigError } from '../errors';
 import { backoffDelay, sleep } from '../internal/backoff';
-import { checkKnownOptions } from '../models/validate';
+import { validateKnownOptions } from '../models/validate';
 import { type CoordinationContext } from './context';
 import { type ConsulLockError } from './errors';
 import { type HeldLock, Lock, LOCK_OPTION_KEYS, type LockOptions } from './lock';
@@ -90,7 +90,7 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
     }
     // An owner signal would end leadership behind the election's back: `stop()` ends it.
     if (typeof options === 'object' && options !== null) {
-      checkKnownOptions(options, LEADER_OPTION_KEYS);
+      validateKnownOptions(options, LEADER_OPTION_KEYS);
     }
     // Elections default to the liveness check (locks do not): a dead leader hands over in one TTL.
     const lockOptions =

@@ -3,7 +3,7 @@ import { ConsulBadRequestError, ConsulConfigError, ConsulConflictError } from '.
 import { type KvEntry } from '../endpoints/kv';
 import { type TxnKvOp } from '../endpoints/txn';
 import { sleep } from '../internal/backoff';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import {
   DEFAULT_LOCK_SESSION_NAME,
   DEFAULT_LOCK_WAIT_MS,
@@ -148,7 +148,7 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, LOCK_OPTION_KEYS);
+  validateKnownOptions(options, LOCK_OPTION_KEYS);
   const session = options.session;
   if (
     session !== undefined &&

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { type Duration } from '../duration';
 import { ConsulConfigError, ConsulError, ConsulNotFoundError } from '../errors';
 import { type SessionBehavior, type SessionEntry } from '../endpoints/session';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DEFAULT_SESSION_TTL } from './constants';
 import { type CoordinationContext, now } from './context';
 import { ConsulLockError } from './errors';
@@ -109,7 +109,7 @@ export function resolveSessionOptions(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, SESSION_OPTION_KEYS);
+  validateKnownOptions(options, SESSION_OPTION_KEYS);
   const livenessCheck = checkFlag(options.livenessCheck, 'livenessCheck', false);
   if (livenessCheck && options.node !== undefined) {
     // The check lives on the local agent's node; a session of another node cannot bind it.

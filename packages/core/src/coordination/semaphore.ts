@@ -1,7 +1,7 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import {
   DEFAULT_LOCK_WAIT_MS,
   DEFAULT_SEMAPHORE_SESSION_NAME,
@@ -98,7 +98,7 @@ export function resolveSemaphoreOptions(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, SEMAPHORE_OPTION_KEYS);
+  validateKnownOptions(options, SEMAPHORE_OPTION_KEYS);
   const checked = checkPrefix(prefix, 'prefix');
   const waitMs =
     options.semaphoreWait === undefined

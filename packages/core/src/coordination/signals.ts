@@ -1,6 +1,6 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulAbortedError, ConsulConfigError, ConsulError } from '../errors';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { ConsulLockError } from './errors';
 
 /** Options of `acquire()` on locks and semaphores. */
@@ -29,7 +29,7 @@ export class Attempt {
   readonly deadline: number;
 
   constructor(options: AcquireOptions, what: string, key: string) {
-    checkKnownOptions(options, ACQUIRE_OPTION_KEYS);
+    validateKnownOptions(options, ACQUIRE_OPTION_KEYS);
     const timeoutMs =
       options.timeout === undefined ? undefined : toMillis(options.timeout, 'timeout');
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {

@@ -9,9 +9,12 @@ import {
   INTERCEPTOR_OPTION_KEYS,
 } from '../http/interceptor';
 import { ServiceClient } from '../http/service-client';
-import { SERVICE_CLIENT_OPTION_KEYS, type ServiceClientOptions } from '../http/options';
 import {
-  checkKnownOptions,
+  SERVICE_CLIENT_OPTION_KEYS,
+  type ServiceClientOptions,
+} from '../http/service-client-options';
+import {
+  validateKnownOptions,
   checkObject,
   optionalBoolean,
   optionalString,
@@ -74,7 +77,7 @@ interface ResolvedDiscoveryOptions {
 /** Validates discovery options; a bad one throws `ConsulConfigError` naming it (`options.tag`). */
 export function resolveDiscoveryOptions(options: unknown): ResolvedDiscoveryOptions {
   const o = checkObject(options, 'options');
-  checkKnownOptions(o, OPTION_KEYS, 'options');
+  validateKnownOptions(o, OPTION_KEYS, 'options');
   const tags = tagQuery(o.tag, 'options.tag');
   if (o.wait !== undefined) toMillis(o.wait as Duration, 'options.wait');
   return {
@@ -176,7 +179,7 @@ export function createServiceClient(
   options: ConsulHttpOptions = {},
 ): ServiceClient {
   const o = checkObject(options, 'options');
-  checkKnownOptions(o, HTTP_OPTION_KEYS, 'options');
+  validateKnownOptions(o, HTTP_OPTION_KEYS, 'options');
   const discoveryOptions: Record<string, unknown> = {};
   const clientOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o)) {
@@ -229,7 +232,7 @@ export function createConsulInterceptor(
   options: ConsulInterceptorOptions = {},
 ): DiscoveryInterceptor {
   const o = checkObject(options, 'options');
-  checkKnownOptions(o, CONSUL_INTERCEPTOR_OPTION_KEYS, 'options');
+  validateKnownOptions(o, CONSUL_INTERCEPTOR_OPTION_KEYS, 'options');
   const { discovery, ...rest } = o as ConsulInterceptorOptions;
   // Validate a fixed set of options now, not at the first request that needs them.
   if (discovery !== undefined && typeof discovery !== 'function')

@@ -36,7 +36,7 @@ export function createStaticSource(
   name: string,
   instances: readonly StaticInstanceInput[] = [],
 ): StaticInstanceSource {
-  let current = normalise(name, instances);
+  let current = toInstances(name, instances);
   const emitter = new EventEmitter();
   const source: StaticInstanceSource = {
     name,
@@ -44,7 +44,7 @@ export function createStaticSource(
     ready: (signal?: AbortSignal) =>
       signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(),
     set(next) {
-      current = normalise(name, next);
+      current = toInstances(name, next);
       emitter.emit('change', current);
     },
     on(event, listener) {
@@ -59,7 +59,7 @@ export function createStaticSource(
   return source;
 }
 
-function normalise(name: string, inputs: readonly StaticInstanceInput[]): ServiceInstance[] {
+function toInstances(name: string, inputs: readonly StaticInstanceInput[]): ServiceInstance[] {
   return inputs.map((input, i) => {
     const where = `instances[${i}]`;
     if (typeof input.address !== 'string' || input.address === '') {

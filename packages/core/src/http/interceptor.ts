@@ -5,10 +5,10 @@ import type { InstanceSource } from '../discovery/instance';
 import { toMillis, type Duration } from '../duration';
 import { ConsulClosedError, ConsulConfigError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
 import { defaultServiceMatch } from './host-match';
-import { resolveEjection, type EjectionOptions } from './options';
+import { resolveEjection, type EjectionOptions } from './service-client-options';
 import { RoutedCall, ServiceRouter, type RetryPolicy } from './router';
 
 /** Options of {@link createDiscoveryInterceptor}. */
@@ -213,7 +213,7 @@ function resolveInterceptorOptions(options: DiscoveryInterceptorOptions): Interc
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, INTERCEPTOR_OPTION_KEYS);
+  validateKnownOptions(options, INTERCEPTOR_OPTION_KEYS);
   const fn = <T>(value: T | undefined, option: string, fallback: T): T => {
     if (value === undefined) return fallback;
     if (typeof value !== 'function') throw new ConsulConfigError(option, 'a function', value);

@@ -8,7 +8,7 @@ import {
 } from '../diagnostics';
 import type { ServiceInstance } from '../discovery/instance';
 import type { ConsulLogger } from '../logger';
-import type { ResolvedEjection } from './options';
+import type { ResolvedEjection } from './service-client-options';
 
 interface InstanceHealth {
   instance: DiagnosticInstance;

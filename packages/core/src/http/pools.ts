@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { instanceOrigin, type ServiceInstance } from '../discovery/instance';
-import type { ResolvedServiceClientOptions } from './options';
+import type { ResolvedServiceClientOptions } from './service-client-options';
 import type { AttemptTransport, RoutedCall } from './router';
 
 /**

@@ -13,7 +13,7 @@ import { ConsulNoInstanceError } from '../errors';
 import type { ConsulLogger } from '../logger';
 import type { CallSignal } from './call-signal';
 import { classifyError, isIdempotent, isReplayable } from './failures';
-import type { ResolvedEjection } from './options';
+import type { ResolvedEjection } from './service-client-options';
 import { OutlierDetector } from './outlier';
 
 /** When a failed attempt may be repeated on another instance (beyond the call's retry budget). */

@@ -10,7 +10,7 @@ import {
   resolveServiceClientOptions,
   type ResolvedServiceClientOptions,
   type ServiceClientOptions,
-} from './options';
+} from './service-client-options';
 import { InstancePools } from './pools';
 import { RoutedCall, ServiceRouter } from './router';
 

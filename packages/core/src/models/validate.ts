@@ -32,7 +32,7 @@ export function checkKnownKeys(
  * `''`) and shows the key, never its value (it may be a token). A misspelt key fails even when it
  * holds `undefined`, so the typo is caught whatever the environment feeds it.
  */
-export function checkKnownOptions(value: object, known: readonly string[], path = ''): void {
+export function validateKnownOptions(value: object, known: readonly string[], path = ''): void {
   rejectUnknownKey(value, known, path, 'option', false);
 }
 

@@ -1,7 +1,7 @@
 import type { Consul } from '../consul';
 import { ConsulClosedError } from '../errors';
-import { planRegistration } from './definition';
-import { resolveRegistrationOptions } from './options';
+import { planRegistration } from './check-plan';
+import { resolveRegistrationOptions } from './registration-options';
 import { Registration } from './registration';
 import { type RegistrationDefinition, type RegistrationOptions } from './types';
 

@@ -13,9 +13,9 @@ import { backoffDelay } from '../internal/backoff';
 import { type HealthStatus } from '../models/check';
 import { type CheckDefinition } from '../models/check-definition';
 import { type ServiceDefinition } from '../models/service-definition';
-import { type RegistrationPlan } from './definition';
+import { type RegistrationPlan } from './check-plan';
 import { Heartbeat } from './heartbeat';
-import { type ResolvedRegistrationOptions } from './options';
+import { type ResolvedRegistrationOptions } from './registration-options';
 import { Reconciler } from './reconciler';
 import { pause, withTimeout } from './timing';
 import {
@@ -27,7 +27,7 @@ import {
   type ReregisterReason,
 } from './types';
 import { gateForVersion, needsVersion } from './version';
-import { publishRegistration } from './diagnostics';
+import { publishRegistration } from './registration-channels';
 
 const DEFAULT_DEREGISTER_TIMEOUT_MS = 5_000;
 /** Deregistration attempted when the client closes: short, shutdown is waiting. */

@@ -3,9 +3,9 @@ import { type KvEntry, type Kv } from '../endpoints/kv';
 import { ConsulClosedError, ConsulConfigError } from '../errors';
 import { type ConsulLogger } from '../logger';
 import { type LoopSubscriber, WatchLoop } from './loop';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import {
-  checkSubscriberOptions,
+  validateSubscriberOptions,
   resolveWatchOptions,
   WATCH_LOOP_OPTION_KEYS,
   WATCH_SUBSCRIBER_OPTION_KEYS,
@@ -13,7 +13,7 @@ import {
   type WatchOptions,
   type WatchQueryFn,
   type WatchSubscriberOptions,
-} from './options';
+} from './watch-options';
 import { Watch } from './watch';
 
 /** The reads the convenience watches are built on. */
@@ -117,14 +117,14 @@ export class WatchHub {
    */
   watch<T>(queryFn: WatchQueryFn<T>, options: WatchOptions<T> = {}): Watch<T> {
     checkOptionsObject(options);
-    checkKnownOptions(options, WATCH_OPTION_KEYS);
+    validateKnownOptions(options, WATCH_OPTION_KEYS);
     if (options.key !== undefined) {
       const { key, ...shared } = options;
       return this.shared(key, queryFn, shared);
     }
     checkQueryFn(queryFn);
     const resolved = resolveWatchOptions(options);
-    checkSubscriberOptions(options);
+    validateSubscriberOptions(options);
     this.assertOpen();
     const loop = new WatchLoop(queryFn, resolved, this.logger, `#${++this.counter}`);
     this.privateLoops.add(loop as WatchLoop<unknown>);
@@ -147,10 +147,10 @@ export class WatchHub {
       throw new ConsulConfigError('key', 'a non-empty string', key);
     }
     checkOptionsObject(options);
-    checkKnownOptions(options, SHARED_OPTION_KEYS);
+    validateKnownOptions(options, SHARED_OPTION_KEYS);
     checkQueryFn(queryFn);
     const resolved = resolveWatchOptions(options);
-    checkSubscriberOptions(options);
+    validateSubscriberOptions(options);
     this.assertOpen();
     let loop = this.sharedLoops.get(key) as WatchLoop<T> | undefined;
     if (!loop || loop.stopped) {
@@ -168,7 +168,7 @@ export class WatchHub {
   /** Watches one KV key, shared by key and `dc`: `undefined` while the key does not exist. */
   key(key: string, options: WatchKeyOptions = {}): Watch<KvEntry | undefined> {
     checkOptionsObject(options);
-    checkKnownOptions(options, KV_OPTION_KEYS);
+    validateKnownOptions(options, KV_OPTION_KEYS);
     const { dc, ...shared } = options;
     const id = `kv:get:${sharingSuffix(options)}:${key}`;
     return this.shared<KvEntry | undefined>(
@@ -181,7 +181,7 @@ export class WatchHub {
   /** Watches every key under a prefix (`kv.list`), shared by prefix and `dc`. */
   prefix(prefix: string, options: WatchPrefixOptions = {}): Watch<KvEntry[]> {
     checkOptionsObject(options);
-    checkKnownOptions(options, KV_OPTION_KEYS);
+    validateKnownOptions(options, KV_OPTION_KEYS);
     const { dc, ...shared } = options;
     const id = `kv:list:${sharingSuffix(options)}:${prefix}`;
     return this.shared<KvEntry[]>(id, (q) => this.sources.kv.list(prefix, { ...q, dc }), shared);
@@ -193,7 +193,7 @@ export class WatchHub {
    */
   service(name: string, options: WatchServiceOptions = {}): Watch<ServiceWatchValue> {
     checkOptionsObject(options);
-    checkKnownOptions(options, SERVICE_OPTION_KEYS);
+    validateKnownOptions(options, SERVICE_OPTION_KEYS);
     const { dc, tag, filter, near, passing: passingOption, ...shared } = options;
     const passing = passingOption ?? true;
     const id = `health:service:${sharingSuffix(options)}:${JSON.stringify([passing, tag ?? null, filter ?? null, near ?? null])}:${name}`;

@@ -11,7 +11,7 @@ export type {
 } from './hub';
 export { WatchLoop } from './loop';
 export type { WatchErrorInfo, WatchStats, LoopSubscriber } from './loop';
-export { resolveWatchOptions } from './options';
+export { resolveWatchOptions } from './watch-options';
 export type {
   WatchQuery,
   WatchQueryFn,
@@ -19,7 +19,7 @@ export type {
   WatchLoopOptions,
   WatchSubscriberOptions,
   ResolvedWatchLoopOptions,
-} from './options';
+} from './watch-options';
 export { deepEqual } from './deep-equal';
 export { TokenBucket } from './token-bucket';
 export { indexAfterSuccess, indexAfterError } from './index-rules';

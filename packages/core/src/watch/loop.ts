@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from '../internal/backoff';
 import { type ConsulLogger } from '../logger';
 import { type QueryMeta } from '../query';
 import { indexAfterError, indexAfterSuccess } from './index-rules';
-import { type ResolvedWatchLoopOptions, type WatchQuery, type WatchQueryFn } from './options';
+import { type ResolvedWatchLoopOptions, type WatchQuery, type WatchQueryFn } from './watch-options';
 import { TokenBucket } from './token-bucket';
 
 /** Details passed with every watch `error` event. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ConsulAbortedError } from '../errors';
 import { type ConsulLogger } from '../logger';
 import { type LoopSubscriber, type WatchErrorInfo, type WatchLoop, type WatchStats } from './loop';
-import { type WatchSubscriberOptions } from './options';
+import { type WatchSubscriberOptions } from './watch-options';
 
 /** Events of a {@link Watch}. */
 export type WatchEvents<T> = {

@@ -1,7 +1,7 @@
 import { type KvEntry } from '../../src/endpoints/kv';
 import { ConsulConfigError } from '../../src/errors';
-import { planWatches, resolveLayers } from '../../src/config/layers';
-import { normalizeConfigOptions } from '../../src/config/options';
+import { planWatches, resolveLayers } from '../../src/config-store/layers';
+import { resolveConfigStoreOptions } from '../../src/config-store/store-options';
 
 function entry(key: string, value: string, modifyIndex = 10): KvEntry {
   return {
@@ -60,7 +60,7 @@ describe('config layers', () => {
 
 describe('config options', () => {
   it('normalizes prefixes into layers, prefix first', () => {
-    const opts = normalizeConfigOptions({ prefix: '/config/app', layers: ['config/application/'] });
+    const opts = resolveConfigStoreOptions({ prefix: '/config/app', layers: ['config/application/'] });
     expect(opts.layers).toEqual(['config/app/', 'config/application/']);
     expect(opts.selection).toBeUndefined();
     expect(opts.format).toBe('auto');
@@ -69,7 +69,7 @@ describe('config options', () => {
   });
 
   it('treats keys without a prefix as absolute and selected', () => {
-    const opts = normalizeConfigOptions({
+    const opts = resolveConfigStoreOptions({
       keys: { 'config/cdn/limits': { parse: 'json', default: { max: 1 } } },
     });
     expect(opts.layers).toEqual(['']);
@@ -78,9 +78,9 @@ describe('config options', () => {
   });
 
   it('with a prefix, a key record only adds options', () => {
-    const opts = normalizeConfigOptions({ prefix: 'p/', keys: { limits: { parse: 'json' } } });
+    const opts = resolveConfigStoreOptions({ prefix: 'p/', keys: { limits: { parse: 'json' } } });
     expect(opts.selection).toBeUndefined();
-    expect(normalizeConfigOptions({ prefix: 'p/', keys: ['a', 'b'] }).selection).toEqual(
+    expect(resolveConfigStoreOptions({ prefix: 'p/', keys: ['a', 'b'] }).selection).toEqual(
       new Set(['a', 'b']),
     );
   });
@@ -101,7 +101,7 @@ describe('config options', () => {
     [{ prefix: 'p/', optional: 'yes' }, 'optional'],
     [{ keys: {} }, 'keys'],
   ])('rejects %j naming %s', (options, option) => {
-    expect(() => normalizeConfigOptions(options)).toThrow(ConsulConfigError);
-    expect(() => normalizeConfigOptions(options)).toThrow(expect.objectContaining({ option }));
+    expect(() => resolveConfigStoreOptions(options)).toThrow(ConsulConfigError);
+    expect(() => resolveConfigStoreOptions(options)).toThrow(expect.objectContaining({ option }));
   });
 });

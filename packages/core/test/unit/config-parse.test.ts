@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ConsulConfigError } from '../../src/errors';
-import { ConsulConfigParseError } from '../../src/config/errors';
-import { modeForKey, parseValue, PARSE_MODES, type ParseMode } from '../../src/config/parse';
+import { ConsulConfigParseError } from '../../src/config-store/errors';
+import { modeForKey, parseValue, PARSE_MODES, type ParseMode } from '../../src/config-store/parse';
 
 function parseError(fn: () => unknown): ConsulConfigParseError {
   try {

@@ -1,6 +1,6 @@
-import { ConsulConfigValidationError } from '../../src/config/errors';
-import { type StandardSchemaV1, validateSnapshot } from '../../src/config/schema';
-import { deepFreeze, diffSnapshots, freezeSnapshot } from '../../src/config/snapshot';
+import { ConsulConfigValidationError } from '../../src/config-store/errors';
+import { type StandardSchemaV1, validateSnapshot } from '../../src/config-store/schema';
+import { deepFreeze, diffSnapshots, freezeSnapshot } from '../../src/config-store/snapshot';
 
 /** A hand-written Standard Schema v1 validator (what zod/valibot expose under `~standard`). */
 function standardSchema(

@@ -1,6 +1,6 @@
 import { type NetworkInterfaceInfo } from 'node:os';
 import { ConsulConfigError, type ConsulVersion } from '../../src';
-import { planRegistration } from '../../src/registration/definition';
+import { planRegistration } from '../../src/registration/check-plan';
 import { evaluateHealth } from '../../src/registration/health-report';
 import {
   detectAddress,
@@ -9,7 +9,7 @@ import {
   resolveServiceAddress,
   sanitizeIdPart,
 } from '../../src/registration/identity';
-import { resolveRegistrationOptions } from '../../src/registration/options';
+import { resolveRegistrationOptions } from '../../src/registration/registration-options';
 import { gateForVersion, needsVersion, versionAtLeast } from '../../src/registration/version';
 
 const env = { host: 'box-1', random: () => 'abcd1234', interfaces: {} };

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Consul, ConsulConfigError, type ConsulOptions, silentLogger } from '../../src';
-import { resolveConfig } from '../../src/config';
+import { resolveConsulOptions } from '../../src/client-options';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'consulkit-config-'));
 const file = (name: string, content: string) => {
@@ -11,7 +11,7 @@ const file = (name: string, content: string) => {
   return p;
 };
 const resolve = (options: ConsulOptions = {}, env: Record<string, string> = {}) =>
-  resolveConfig({ logger: silentLogger, ...options, env });
+  resolveConsulOptions({ logger: silentLogger, ...options, env });
 const configError = (fn: () => unknown): ConsulConfigError => {
   try {
     fn();
@@ -22,7 +22,7 @@ const configError = (fn: () => unknown): ConsulConfigError => {
   throw new Error('expected a ConsulConfigError');
 };
 
-describe('resolveConfig: addresses', () => {
+describe('resolveConsulOptions: addresses', () => {
   it('defaults to 127.0.0.1:8500 over HTTP', () => {
     expect(resolve().endpoints).toEqual([
       expect.objectContaining({ origin: 'http://127.0.0.1:8500', secure: false, basePath: '' }),
@@ -91,7 +91,7 @@ describe('resolveConfig: addresses', () => {
   });
 });
 
-describe('resolveConfig: token precedence (tokenFile > token > CONSUL_HTTP_TOKEN_FILE > CONSUL_HTTP_TOKEN)', () => {
+describe('resolveConsulOptions: token precedence (tokenFile > token > CONSUL_HTTP_TOKEN_FILE > CONSUL_HTTP_TOKEN)', () => {
   const optionFile = file('option-token', '  from-option-file \n');
   const envFile = file('env-token', 'from-env-file\n');
   const env = { CONSUL_HTTP_TOKEN_FILE: envFile, CONSUL_HTTP_TOKEN: 'from-env' };
@@ -117,7 +117,7 @@ describe('resolveConfig: token precedence (tokenFile > token > CONSUL_HTTP_TOKEN
   });
 });
 
-describe('resolveConfig: TLS from options and environment', () => {
+describe('resolveConsulOptions: TLS from options and environment', () => {
   const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n');
   const cert = file('cert.pem', 'CERT');
   const key = file('key.pem', 'KEY');
@@ -169,7 +169,7 @@ describe('resolveConfig: TLS from options and environment', () => {
   });
 });
 
-describe('resolveConfig: other options', () => {
+describe('resolveConsulOptions: other options', () => {
   it('reads namespace, partition and basic auth from the environment', () => {
     const config = resolve(
       {},
@@ -217,7 +217,7 @@ describe('resolveConfig: other options', () => {
   });
 
   it('rejects non-object options', () => {
-    expect(configError(() => resolveConfig('h:1' as ConsulOptions)).option).toBe('options');
+    expect(configError(() => resolveConsulOptions('h:1' as ConsulOptions)).option).toBe('options');
   });
 });
 

@@ -1,10 +1,10 @@
 import { Consul, ConsulConfigError, silentLogger } from '../../src';
-import { isRoutePath, normaliseServiceOptions, prefixConfigError } from '../../src/adapter';
+import { isRoutePath, resolveServiceOptions, prefixConfigError } from '../../src/adapter';
 
 /** The option named by the ConsulConfigError that normalising `input` throws. */
 function failingOption(input: unknown, extraKeys?: string[]): string {
   try {
-    normaliseServiceOptions(input, { extraKeys });
+    resolveServiceOptions(input, { extraKeys });
   } catch (err) {
     expect(err).toBeInstanceOf(ConsulConfigError);
     expect((err as Error).message).toContain(`"${(err as ConsulConfigError).option}"`);
@@ -13,9 +13,9 @@ function failingOption(input: unknown, extraKeys?: string[]): string {
   throw new Error('expected a ConsulConfigError');
 }
 
-describe('normaliseServiceOptions', () => {
+describe('resolveServiceOptions', () => {
   it('applies the defaults', () => {
-    expect(normaliseServiceOptions({ service: { name: 'web' } })).toEqual({
+    expect(resolveServiceOptions({ service: { name: 'web' } })).toEqual({
       client: { owned: true, options: {} },
       service: { name: 'web' },
       healthRoute: '/health',
@@ -43,7 +43,7 @@ describe('normaliseServiceOptions', () => {
       failFast: true,
     };
     const copy = structuredClone(input);
-    const resolved = normaliseServiceOptions(input);
+    const resolved = resolveServiceOptions(input);
     expect(resolved).toMatchObject({
       client: { owned: true, options: { address: 'http://127.0.0.1:8500' } },
       healthRoute: false,
@@ -60,7 +60,7 @@ describe('normaliseServiceOptions', () => {
 
   it('adopts a client, never with "consul" as well', () => {
     const client = new Consul({ logger: silentLogger });
-    expect(normaliseServiceOptions({ client, service: false }).client).toEqual({
+    expect(resolveServiceOptions({ client, service: false }).client).toEqual({
       owned: false,
       client,
     });
@@ -108,13 +108,13 @@ describe('normaliseServiceOptions', () => {
 
   it("accepts the adapter's own keys, and lists them for a typo", () => {
     expect(
-      normaliseServiceOptions(
+      resolveServiceOptions(
         { service: false, closeOnSignals: true },
         { extraKeys: ['closeOnSignals'] },
       ).service,
     ).toBe(false);
     expect(() =>
-      normaliseServiceOptions(
+      resolveServiceOptions(
         { service: false, closeOnSignal: true },
         { extraKeys: ['closeOnSignals'] },
       ),

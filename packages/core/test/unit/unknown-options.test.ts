@@ -29,8 +29,8 @@ import {
   type WatchQueryFn,
   type WatchServiceOptions,
 } from '../../src';
-import { resolveConfig } from '../../src/config';
-import { resolveServiceClientOptions } from '../../src/http/options';
+import { resolveConsulOptions } from '../../src/client-options';
+import { resolveServiceClientOptions } from '../../src/http/service-client-options';
 
 /**
  * A misspelt option from JavaScript fails at construction with a `ConsulConfigError` naming it,
@@ -86,8 +86,8 @@ describe('a misspelt option fails at construction, naming it', () => {
 
   it.each<[string, () => unknown, string]>([
     ['new Consul', () => new Consul(js({ logger: silentLogger, adress: 'h:1' })), 'adress'],
-    ['new Consul tls.*', () => resolveConfig(js({ tls: { caFil: 'x' } })), 'tls.caFil'],
-    ['new Consul retry.*', () => resolveConfig(js({ retry: { retires: 1 } })), 'retry.retires'],
+    ['new Consul tls.*', () => resolveConsulOptions(js({ tls: { caFil: 'x' } })), 'tls.caFil'],
+    ['new Consul retry.*', () => resolveConsulOptions(js({ retry: { retires: 1 } })), 'retry.retires'],
     ['consul.lock', () => consul.lock('k', js({ lockdelay: '1s' })), 'lockdelay'],
     ['consul.leader', () => consul.leader('k', js({ ttll: '15s' })), 'ttll'],
     [
@@ -227,7 +227,7 @@ describe('every documented option is accepted', () => {
       maxLongPolls: 4,
       env: {},
     };
-    expect(resolveConfig(options).retry.retries).toBe(1);
+    expect(resolveConsulOptions(options).retry.retries).toBe(1);
     void dispatcher.close();
   });
 

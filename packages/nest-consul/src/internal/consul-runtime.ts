@@ -6,7 +6,7 @@ import {
 } from '@consulkit/core/adapter';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONSUL_CLIENT, CONSUL_RESOLVED_OPTIONS } from '../consul.constants';
-import { type ResolvedConsulOptions } from '../options/normalise-options';
+import { type ResolvedConsulOptions } from '../options/resolve-module-options';
 import { LOG_CONTEXT, nestConsulLogger } from './nest-logger';
 
 /**

@@ -1,5 +1,5 @@
-import { type ConfigStoreOptions } from '../config/options';
-import { ConfigStore, type ConfigStoreClient } from '../config/store';
+import { type ConfigStoreOptions } from '../config-store/store-options';
+import { ConfigStore, type ConfigStoreClient } from '../config-store/store';
 import { type Consul } from '../consul';
 import { type CoordinationContext } from '../coordination/context';
 import { LeaderElection, type LeaderOptions } from '../coordination/leader';

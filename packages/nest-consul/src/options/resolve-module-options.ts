@@ -1,6 +1,6 @@
 import { ConsulConfigError } from '@consulkit/core';
 import {
-  normaliseServiceOptions,
+  resolveServiceOptions,
   type ResolvedServiceLifecycleOptions,
 } from '@consulkit/core/adapter';
 
@@ -9,15 +9,15 @@ export type ResolvedConsulOptions = ResolvedServiceLifecycleOptions;
 
 /**
  * Validates the module options (`ConsulModuleOptions`: what `forRoot` got, or what the
- * `forRootAsync` factory returned) with core's `normaliseServiceOptions`, the health route being
+ * `forRootAsync` factory returned) with core's `resolveServiceOptions`, the health route being
  * the `healthRoute` module extra. Every error is a `ConsulConfigError` naming the option by its
  * dotted path, thrown before anything is sent; the caller's object is never mutated.
  *
  * @param healthRoute the `healthRoute` module extra (routes are fixed when the module is defined)
  */
-export function normaliseOptions(input: unknown, healthRoute: unknown): ResolvedConsulOptions {
+export function resolveModuleOptions(input: unknown, healthRoute: unknown): ResolvedConsulOptions {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return normaliseServiceOptions(input);
+    return resolveServiceOptions(input);
   }
   const given = (input as { healthRoute?: unknown }).healthRoute;
   if (given !== undefined && given !== (healthRoute ?? '/health')) {
@@ -27,5 +27,5 @@ export function normaliseOptions(input: unknown, healthRoute: unknown): Resolved
       given,
     );
   }
-  return normaliseServiceOptions({ ...input, healthRoute });
+  return resolveServiceOptions({ ...input, healthRoute });
 }

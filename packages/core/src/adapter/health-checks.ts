@@ -108,7 +108,10 @@ async function runOne(fn: HealthCheckFunction, timeoutMs: number): Promise<Healt
     return await Promise.race([
       Promise.resolve()
         .then(fn)
-        .then(normalise, (err: unknown) => ({ status: 'critical' as const, output: message(err) })),
+        .then(toHealthReport, (err: unknown) => ({
+          status: 'critical' as const,
+          output: message(err),
+        })),
       timeout,
     ]);
   } finally {
@@ -116,7 +119,7 @@ async function runOne(fn: HealthCheckFunction, timeoutMs: number): Promise<Healt
   }
 }
 
-function normalise(result: HealthCheckResult): HealthReport {
+function toHealthReport(result: HealthCheckResult): HealthReport {
   if (result === undefined || result === true) return { status: 'passing' };
   if (result === false) return { status: 'critical' };
   if (typeof result === 'object' && result !== null && result.status in RANK) {

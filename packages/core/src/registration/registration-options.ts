@@ -1,6 +1,6 @@
 import { toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
-import { checkKnownOptions, checkObject, optionalBoolean, optionKeys } from '../models/validate';
+import { validateKnownOptions, checkObject, optionalBoolean, optionKeys } from '../models/validate';
 import { type RegistrationOptions } from './types';
 
 const KEYS = optionKeys<RegistrationOptions>({
@@ -29,7 +29,7 @@ export interface ResolvedRegistrationOptions {
  */
 export function resolveRegistrationOptions(input: unknown = {}): ResolvedRegistrationOptions {
   const o = checkObject(input, 'options');
-  checkKnownOptions(o, KEYS, 'options');
+  validateKnownOptions(o, KEYS, 'options');
   if (o.health !== undefined && typeof o.health !== 'function') {
     throw new ConsulConfigError('options.health', 'a function', o.health);
   }

@@ -1,14 +1,14 @@
 import { type Duration } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { type HealthStatus } from '../models/check';
-import { planRegistration } from '../registration/definition';
+import { planRegistration } from '../registration/check-plan';
 import {
   type HealthFunction,
   type RegistrationCheck,
   type RegistrationDefinition,
   type RegistrationOptions,
 } from '../registration/types';
-import { type ManagedServiceOptions } from './options';
+import { type ManagedServiceOptions } from './service-options';
 
 /** What the registration needs to know besides the service options. */
 export interface ServiceDefinitionContext {

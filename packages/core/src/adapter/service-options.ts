@@ -1,10 +1,10 @@
-import { type ConsulOptions } from '../config';
+import { type ConsulOptions } from '../client-options';
 import { type Consul } from '../consul';
 import { type Duration, formatGoDuration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type RegistrationCheck } from '../registration/types';
-import { validateServiceDefinition } from './definition';
+import { validateServiceDefinition } from './definition-builder';
 
 /** The HTTP check Consul runs against the app's health route. */
 export interface ManagedServiceCheckOptions {
@@ -50,7 +50,7 @@ export interface ManagedServiceOptions {
 /**
  * The options a framework adapter takes to make an app a Consul citizen (`@consulkit/fastify`'s
  * plugin options, `@consulkit/nest`'s module options): the client, the service, the health route
- * and the shutdown timings. Validated by {@link normaliseServiceOptions}.
+ * and the shutdown timings. Validated by {@link resolveServiceOptions}.
  */
 export interface ServiceLifecycleOptions {
   /** Options of the `Consul` client the adapter creates (and closes). Exclusive with `client`. */
@@ -102,8 +102,8 @@ export interface ResolvedServiceLifecycleOptions {
   failFast: boolean;
 }
 
-/** How an adapter calls {@link normaliseServiceOptions}. */
-export interface NormaliseServiceOptionsSettings {
+/** How an adapter calls {@link resolveServiceOptions}. */
+export interface ResolveServiceOptionsSettings {
   /**
    * Top-level keys the adapter handles itself (e.g. `closeOnSignals`, or what the framework adds
    * to every plugin's options): accepted here, validated by the adapter.
@@ -150,14 +150,14 @@ const CHECK_KEYS = optionKeys<ManagedServiceCheckOptions>({
  * mutated.
  *
  * @example
- * const resolved = normaliseServiceOptions(pluginOptions, { extraKeys: ['closeOnSignals'] });
+ * const resolved = resolveServiceOptions(pluginOptions, { extraKeys: ['closeOnSignals'] });
  */
-export function normaliseServiceOptions(
+export function resolveServiceOptions(
   input: unknown,
-  settings: NormaliseServiceOptionsSettings = {},
+  settings: ResolveServiceOptionsSettings = {},
 ): ResolvedServiceLifecycleOptions {
   const opts = record(input, 'options');
-  checkKnownOptions(opts, [...KNOWN_KEYS, ...(settings.extraKeys ?? [])]);
+  validateKnownOptions(opts, [...KNOWN_KEYS, ...(settings.extraKeys ?? [])]);
   const resolved: ResolvedServiceLifecycleOptions = {
     client: clientSource(opts),
     service: serviceOption(opts.service),
@@ -213,7 +213,7 @@ function serviceOption(value: unknown): ManagedServiceOptions | false {
     );
   }
   const service = record(value, 'service');
-  checkKnownOptions(service, SERVICE_KEYS, 'service');
+  validateKnownOptions(service, SERVICE_KEYS, 'service');
   if (service.check !== undefined && service.check !== false) checkOption(service.check);
   if (service.deregisterCriticalServiceAfter !== undefined) {
     atLeast(
@@ -230,7 +230,7 @@ function serviceOption(value: unknown): ManagedServiceOptions | false {
 /** The health-route check's own fields, named as the user wrote them (`service.check.interval`). */
 function checkOption(value: unknown): void {
   const check = record(value, 'service.check');
-  checkKnownOptions(check, CHECK_KEYS, 'service.check');
+  validateKnownOptions(check, CHECK_KEYS, 'service.check');
   const http = check.http;
   if (http !== undefined && http !== true && (typeof http !== 'string' || http === '')) {
     throw new ConsulConfigError('service.check.http', 'true, a path or an http(s):// URL', http);

@@ -3,7 +3,7 @@ import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import { toMillis, type Duration } from '../duration';
 import { ConsulConfigError } from '../errors';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 
 /** Passive outlier ejection: instances failing in a row are taken out for a while. */
 export interface EjectionOptions {
@@ -133,12 +133,12 @@ export function resolveServiceClientOptions(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError(path || 'options', 'an object', options);
   }
-  checkKnownOptions(options, SERVICE_CLIENT_OPTION_KEYS, path);
+  validateKnownOptions(options, SERVICE_CLIENT_OPTION_KEYS, path);
   if (options.tls !== undefined) {
     if (typeof options.tls !== 'object' || options.tls === null) {
       throw new ConsulConfigError(name('tls'), 'an object', options.tls);
     }
-    checkKnownOptions(options.tls, TLS_OPTION_KEYS, name('tls'));
+    validateKnownOptions(options.tls, TLS_OPTION_KEYS, name('tls'));
   }
   const balancer = options.balancer ?? roundRobin();
   if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
@@ -190,7 +190,7 @@ export function resolveEjection(
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError(option, 'an object or false', options);
   }
-  checkKnownOptions(options, EJECTION_OPTION_KEYS, option);
+  validateKnownOptions(options, EJECTION_OPTION_KEYS, option);
   const consecutiveFailures = options.consecutiveFailures ?? 3;
   if (!Number.isInteger(consecutiveFailures) || consecutiveFailures < 1) {
     throw new ConsulConfigError(

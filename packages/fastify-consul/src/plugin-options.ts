@@ -2,7 +2,7 @@ import { ConsulConfigError } from '@consulkit/core';
 import {
   type ManagedServiceCheckOptions,
   type ManagedServiceOptions,
-  normaliseServiceOptions,
+  resolveServiceOptions,
   type ResolvedServiceLifecycleOptions,
   type ServiceLifecycleOptions,
 } from '@consulkit/core/adapter';
@@ -42,12 +42,12 @@ const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'];
 const SIGNAL = /^SIG[A-Z0-9]+$/;
 
 /**
- * Validates the plugin options and applies defaults (core's `normaliseServiceOptions`, plus
+ * Validates the plugin options and applies defaults (core's `resolveServiceOptions`, plus
  * `closeOnSignals`). Every error is a `ConsulConfigError` naming the option by its dotted path.
  * The caller's object is never mutated.
  */
-export function normaliseOptions(input: unknown): NormalisedOptions {
-  const resolved = normaliseServiceOptions(input, {
+export function resolvePluginOptions(input: unknown): NormalisedOptions {
+  const resolved = resolveServiceOptions(input, {
     extraKeys: ['closeOnSignals', ...FASTIFY_KEYS],
   });
   const signals = signalsOption((input as FastifyConsulOptions).closeOnSignals);

@@ -1,6 +1,6 @@
 import { type Duration, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type QueryMeta } from '../query';
 import { deepEqual } from './deep-equal';
 
@@ -131,7 +131,7 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
   if (typeof backoff !== 'object' || backoff === null) {
     throw new ConsulConfigError('backoff', 'an object { min, max }', backoff);
   }
-  checkKnownOptions(backoff, BACKOFF_OPTION_KEYS, 'backoff');
+  validateKnownOptions(backoff, BACKOFF_OPTION_KEYS, 'backoff');
   const backoffMinMs = toMillis(backoff.min ?? 1_000, 'backoff.min');
   const backoffMaxMs = toMillis(backoff.max ?? Math.max(30_000, backoffMinMs), 'backoff.max');
   if (backoffMinMs <= 0)
@@ -156,7 +156,7 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
 }
 
 /** Validates the per-subscriber options. */
-export function checkSubscriberOptions(options: WatchSubscriberOptions): void {
+export function validateSubscriberOptions(options: WatchSubscriberOptions): void {
   const { signal, emitInitial } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ConsulConfigError('signal', 'an AbortSignal', signal);

@@ -11,8 +11,8 @@ import { planWatches, resolveLayers } from './layers';
 import {
   type ConfigStoreOptions,
   type NormalizedConfigOptions,
-  normalizeConfigOptions,
-} from './options';
+  resolveConfigStoreOptions,
+} from './store-options';
 import { validateSnapshot } from './schema';
 import { type ConfigChange, type ConfigSnapshot, diffSnapshots, freezeSnapshot } from './snapshot';
 
@@ -101,7 +101,7 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
    */
   constructor(client: ConfigStoreClient, options: ConfigStoreOptions<T>) {
     super();
-    this.options = normalizeConfigOptions(options);
+    this.options = resolveConfigStoreOptions(options);
     this.logger = client.options.logger;
     this.builder = new SnapshotBuilder(this.options.format, this.options.keyOptions);
     this.debouncer = new Debouncer(this.options.debounceMs, this.options.maxDelayMs, () =>

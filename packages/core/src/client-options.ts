@@ -4,7 +4,7 @@ import { type Dispatcher } from 'undici';
 import { type Duration, toMillis } from './duration';
 import { ConsulConfigError } from './errors';
 import { defaultLogger, type ConsulLogger } from './logger';
-import { checkKnownOptions, optionKeys } from './models/validate';
+import { validateKnownOptions, optionKeys } from './models/validate';
 
 /** TLS settings for HTTPS agents. PEM contents or file paths. */
 export interface ConsulTlsOptions {
@@ -164,11 +164,11 @@ const RETRY_OPTION_KEYS = optionKeys<ConsulRetryOptions>({
  * Validates `options` and fills the rest from the same environment variables, with the same
  * precedence, as the official Consul CLI (explicit option > environment > default).
  */
-export function resolveConfig(options: ConsulOptions = {}): ResolvedConsulConfig {
+export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsulConfig {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, OPTION_KEYS);
+  validateKnownOptions(options, OPTION_KEYS);
   const env = resolveEnv(options.env);
   const logger = resolveLogger(options.logger);
   const tlsOption = typeof options.tls === 'object' && options.tls !== null ? options.tls : {};
@@ -179,7 +179,7 @@ export function resolveConfig(options: ConsulOptions = {}): ResolvedConsulConfig
   ) {
     throw new ConsulConfigError('tls', 'a boolean or an object', options.tls);
   }
-  checkKnownOptions(tlsOption, TLS_OPTION_KEYS, 'tls');
+  validateKnownOptions(tlsOption, TLS_OPTION_KEYS, 'tls');
   const sslFromEnv = parseBool(env.CONSUL_HTTP_SSL, 'CONSUL_HTTP_SSL');
   const forceTls = options.tls === true || typeof options.tls === 'object' || sslFromEnv === true;
 
@@ -402,7 +402,7 @@ function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['ret
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
     throw new ConsulConfigError('retry', 'an object or false', option);
   }
-  if (option !== undefined) checkKnownOptions(option, RETRY_OPTION_KEYS, 'retry');
+  if (option !== undefined) validateKnownOptions(option, RETRY_OPTION_KEYS, 'retry');
   const retries = option?.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new ConsulConfigError('retry.retries', 'an integer from 0 to 100', retries);

@@ -1,7 +1,7 @@
 import { type Duration, optionalMillis, toMillis } from '../duration';
 import { ConsulConfigError } from '../errors';
 import { encodeKey } from '../internal/path';
-import { checkKnownOptions, optionKeys } from '../models/validate';
+import { validateKnownOptions, optionKeys } from '../models/validate';
 import { isParseMode, type ParseMode, PARSE_MODES } from './parse';
 import { type ConfigSchema, isStandardSchema } from './schema';
 
@@ -97,21 +97,21 @@ const DEFAULT_DEBOUNCE_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 1_000;
 
 /** Validates `consul.config()` options; throws a `ConsulConfigError` naming the bad option. */
-export function normalizeConfigOptions(options: unknown): NormalizedConfigOptions {
+export function resolveConfigStoreOptions(options: unknown): NormalizedConfigOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ConsulConfigError('options', 'an object', options);
   }
-  checkKnownOptions(options, OPTION_KEYS);
+  validateKnownOptions(options, OPTION_KEYS);
   const opts = options as ConfigStoreOptions;
   const layers: string[] = [];
-  if (opts.prefix !== undefined) layers.push(normalizePrefix(opts.prefix, 'prefix'));
+  if (opts.prefix !== undefined) layers.push(resolvePrefix(opts.prefix, 'prefix'));
   if (opts.layers !== undefined) {
     if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
       throw new ConsulConfigError('layers', 'a non-empty array of KV prefixes', opts.layers);
     }
-    opts.layers.forEach((p: unknown, i) => layers.push(normalizePrefix(p, `layers[${i}]`)));
+    opts.layers.forEach((p: unknown, i) => layers.push(resolvePrefix(p, `layers[${i}]`)));
   }
-  const { selection, keyOptions } = normalizeKeys(opts.keys, layers.length > 0);
+  const { selection, keyOptions } = resolveKeys(opts.keys, layers.length > 0);
   if (layers.length === 0) {
     if (selection === undefined) {
       throw new ConsulConfigError('prefix', 'a KV prefix, layers, or a list of keys', undefined);
@@ -151,13 +151,13 @@ export function normalizeConfigOptions(options: unknown): NormalizedConfigOption
   };
 }
 
-function normalizePrefix(prefix: unknown, option: string): string {
+function resolvePrefix(prefix: unknown, option: string): string {
   encodeKey(prefix, option, true); // rejects non-strings and `//`
   const trimmed = (prefix as string).replace(/^\//, '');
   return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
-function normalizeKeys(
+function resolveKeys(
   keys: unknown,
   hasPrefix: boolean,
 ): { selection: Set<string> | undefined; keyOptions: Map<string, ConfigKeyOptions> } {
@@ -177,7 +177,7 @@ function normalizeKeys(
     if (typeof value !== 'object' || value === null) {
       throw new ConsulConfigError(option, 'an object such as { parse, default }', value);
     }
-    checkKnownOptions(value, KEY_OPTION_KEYS, option);
+    validateKnownOptions(value, KEY_OPTION_KEYS, option);
     const parse = (value as ConfigKeyOptions).parse;
     if (parse !== undefined && !isParseMode(parse)) throw badMode(`${option}.parse`, parse);
     keyOptions.set(key, value as ConfigKeyOptions);

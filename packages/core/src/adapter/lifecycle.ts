@@ -4,9 +4,9 @@ import { bounded } from '../internal/bounded';
 import { type ConsulLogger } from '../logger';
 import { type Registration } from '../registration/registration';
 import { type RegistrationEvent } from '../registration/types';
-import { buildServiceDefinition, serviceRegistrationOptions } from './definition';
+import { buildServiceDefinition, serviceRegistrationOptions } from './definition-builder';
 import { HealthCheckRegistry } from './health-checks';
-import { type ResolvedServiceLifecycleOptions } from './options';
+import { type ResolvedServiceLifecycleOptions } from './service-options';
 import { ResourceScope } from './resource-scope';
 
 /** Address and port the app's server bound (`server.address()`), `undefined` on a unix socket. */
@@ -17,7 +17,7 @@ export interface BoundAddress {
 
 /** How an adapter sets up a {@link ServiceLifecycle}. */
 export interface ServiceLifecycleSettings {
-  /** The options as `normaliseServiceOptions` resolved them. */
+  /** The options as `resolveServiceOptions` resolved them. */
   options: ResolvedServiceLifecycleOptions;
   /** The client: the adopted one, or the one the adapter created from `options.client`. */
   client: Consul;
@@ -46,7 +46,7 @@ export interface ServiceLifecycleSettings {
  * dead agent, and nothing here throws on the way out.
  *
  * @example
- * const options = normaliseServiceOptions({ service: { name: 'web' }, drain: '2s' });
+ * const options = resolveServiceOptions({ service: { name: 'web' }, drain: '2s' });
  * const consul = new Consul();
  * const life = new ServiceLifecycle({ options, client: consul, logger: defaultLogger });
  * server.on('listening', () => void life.listen(server.address()));

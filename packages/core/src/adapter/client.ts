@@ -1,6 +1,6 @@
 import { Consul } from '../consul';
 import { type ConsulLogger } from '../logger';
-import { type ConsulClientSource } from './options';
+import { type ConsulClientSource } from './service-options';
 import { prefixConfigError } from './prefix-option';
 
 /**

@@ -1,6 +1,6 @@
 import { type ConsulConfigParseError } from './errors';
 import { type ResolvedEntry } from './layers';
-import { type ConfigKeyOptions } from './options';
+import { type ConfigKeyOptions } from './store-options';
 import { parseValue, type ParseMode } from './parse';
 
 /** The unvalidated values of a candidate snapshot, and the keys that failed to parse. */
