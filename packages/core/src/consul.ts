@@ -3,14 +3,14 @@ import {
   type ConsulOptions,
   type ResolvedConsulConfig,
 } from './client-options';
-import { Agent } from './endpoints/agent';
-import { Catalog } from './endpoints/catalog';
-import { Event } from './endpoints/event';
-import { Health } from './endpoints/health';
-import { Kv } from './endpoints/kv';
-import { PreparedQuery } from './endpoints/prepared-query';
-import { Status } from './endpoints/status';
-import { Txn } from './endpoints/txn';
+import { AgentApi } from './endpoints/agent';
+import { CatalogApi } from './endpoints/catalog';
+import { EventApi } from './endpoints/event';
+import { HealthApi } from './endpoints/health';
+import { KvApi } from './endpoints/kv';
+import { PreparedQueryApi } from './endpoints/prepared-query';
+import { StatusApi } from './endpoints/status';
+import { TxnApi } from './endpoints/txn';
 import { Transport } from './transport';
 import { createRegistration } from './registration/create';
 import {
@@ -62,23 +62,23 @@ export class Consul {
    */
   readonly transport: Transport;
   /** The local agent (`/v1/agent`): self, members, local services and checks, TTL updates. */
-  readonly agent: Agent;
+  readonly agent: AgentApi;
   /** The catalog (`/v1/catalog`): datacenters, nodes, services; no health (use `health`). */
-  readonly catalog: Catalog;
+  readonly catalog: CatalogApi;
   /** Health-aware discovery reads (`/v1/health`): `health.service(name, { passing })`. */
-  readonly health: Health;
+  readonly health: HealthApi;
   /** The KV store (`/v1/kv`): get, put (CAS, flags, acquire/release), list, keys, delete. */
-  readonly kv: Kv;
+  readonly kv: KvApi;
   /** Sessions (`/v1/session`), plus `renewing()` for a self-renewing session. */
   readonly session: SessionGroup;
   /** Raft status (`/v1/status`): leader and peers. */
-  readonly status: Status;
+  readonly status: StatusApi;
   /** User events (`/v1/event`): fire and list. */
-  readonly event: Event;
+  readonly event: EventApi;
   /** Prepared queries (`/v1/query`). */
-  readonly query: PreparedQuery;
+  readonly query: PreparedQueryApi;
   /** Transactions (`/v1/txn`). */
-  readonly txn: Txn;
+  readonly txn: TxnApi;
   /** Watch registry: shared, ref-counted blocking-query loops; all stopped by `close()`. */
   readonly watches: WatchHub;
   /** Watch-backed instance caches: `consul.discovery.service(name, options)`. */
@@ -89,15 +89,15 @@ export class Consul {
   constructor(options: ConsulOptions = {}) {
     this.options = resolveConsulOptions(options);
     this.transport = new Transport(this.options);
-    this.agent = new Agent(this.transport);
-    this.catalog = new Catalog(this.transport);
-    this.health = new Health(this.transport);
-    this.kv = new Kv(this.transport);
+    this.agent = new AgentApi(this.transport);
+    this.catalog = new CatalogApi(this.transport);
+    this.health = new HealthApi(this.transport);
+    this.kv = new KvApi(this.transport);
     this.session = new SessionGroup(this.transport, () => this);
-    this.status = new Status(this.transport);
-    this.event = new Event(this.transport);
-    this.query = new PreparedQuery(this.transport);
-    this.txn = new Txn(this.transport);
+    this.status = new StatusApi(this.transport);
+    this.event = new EventApi(this.transport);
+    this.query = new PreparedQueryApi(this.transport);
+    this.txn = new TxnApi(this.transport);
     this.watches = new WatchHub(this, this.options.logger);
     this.discovery = new Discovery(this);
     this.onClose(() => this.watches.close());

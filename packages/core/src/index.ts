@@ -41,12 +41,12 @@ export { ConsulConfigParseError, ConsulConfigValidationError } from './config-st
 export type { ConfigIssue } from './config-store/errors';
 
 // Endpoint groups, reached as the client's properties (`consul.kv`, `consul.agent`, ...).
-export type { Kv } from './endpoints/kv';
+export type { KvApi } from './endpoints/kv';
 export { KV_MAX_VALUE_SIZE } from './endpoints/kv';
 export type { KvEntry, KvPutOptions, KvDeleteOptions, KvKeysOptions } from './endpoints/kv';
-export type { Agent } from './endpoints/agent';
+export type { AgentApi } from './endpoints/agent';
 export type { AgentSelf, AgentMember, AgentMembersOptions, ConsulVersion } from './endpoints/agent';
-export type { AgentChecks } from './endpoints/agent-check';
+export type { AgentChecksApi } from './endpoints/agent-check';
 export type {
   AgentServiceApi,
   AgentServiceReadOptions,
@@ -55,8 +55,8 @@ export type {
   AgentServiceHealth,
   AgentServicesHealth,
 } from './endpoints/agent-service';
-export type { Catalog, CatalogServiceOptions, CatalogNodeServices } from './endpoints/catalog';
-export type { Health, HealthServiceOptions, HealthStateFilter } from './endpoints/health';
+export type { CatalogApi, CatalogServiceOptions, CatalogNodeServices } from './endpoints/catalog';
+export type { HealthApi, HealthServiceOptions, HealthStateFilter } from './endpoints/health';
 export type { SessionGroup } from './coordination/session-group';
 export {
   SESSION_TTL_MIN_MS,
@@ -64,15 +64,15 @@ export {
   SESSION_MAX_LOCK_DELAY_MS,
 } from './endpoints/session';
 export type {
-  Session,
+  SessionApi,
   SessionEntry,
   SessionCreateOptions,
   SessionBehavior,
 } from './endpoints/session';
-export type { Status } from './endpoints/status';
-export type { Event, UserEvent, EventFireOptions, EventListOptions } from './endpoints/event';
+export type { StatusApi } from './endpoints/status';
+export type { EventApi, UserEvent, EventFireOptions, EventListOptions } from './endpoints/event';
 export type {
-  PreparedQuery,
+  PreparedQueryApi,
   PreparedQueryDefinition,
   PreparedQueryService,
   PreparedQueryEntry,
@@ -80,7 +80,41 @@ export type {
   PreparedQueryResult,
 } from './endpoints/prepared-query';
 export { TXN_MAX_OPS } from './endpoints/txn';
-export type { Txn, TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
+export type { TxnApi, TxnOp, TxnKvOp, TxnValue, TxnOptions, TxnResult } from './endpoints/txn';
+
+import { type KvApi as KvApiClass } from './endpoints/kv';
+import { type AgentApi as AgentApiClass } from './endpoints/agent';
+import { type AgentChecksApi as AgentChecksApiClass } from './endpoints/agent-check';
+import { type CatalogApi as CatalogApiClass } from './endpoints/catalog';
+import { type HealthApi as HealthApiClass } from './endpoints/health';
+import { type SessionApi as SessionApiClass } from './endpoints/session';
+import { type StatusApi as StatusApiClass } from './endpoints/status';
+import { type EventApi as EventApiClass } from './endpoints/event';
+import { type PreparedQueryApi as PreparedQueryApiClass } from './endpoints/prepared-query';
+import { type TxnApi as TxnApiClass } from './endpoints/txn';
+
+// Old names of the endpoint classes, kept as aliases: `Agent` and `Event` shadowed undici's `Agent`
+// and the global `Event`, so every endpoint class is now named `…Api`.
+/** @deprecated Renamed {@link KvApi}; this alias goes in the next major. */
+export type Kv = KvApiClass;
+/** @deprecated Renamed {@link AgentApi}; this alias goes in the next major. */
+export type Agent = AgentApiClass;
+/** @deprecated Renamed {@link AgentChecksApi}; this alias goes in the next major. */
+export type AgentChecks = AgentChecksApiClass;
+/** @deprecated Renamed {@link CatalogApi}; this alias goes in the next major. */
+export type Catalog = CatalogApiClass;
+/** @deprecated Renamed {@link HealthApi}; this alias goes in the next major. */
+export type Health = HealthApiClass;
+/** @deprecated Renamed {@link SessionApi}; this alias goes in the next major. */
+export type Session = SessionApiClass;
+/** @deprecated Renamed {@link StatusApi}; this alias goes in the next major. */
+export type Status = StatusApiClass;
+/** @deprecated Renamed {@link EventApi}; this alias goes in the next major. */
+export type Event = EventApiClass;
+/** @deprecated Renamed {@link PreparedQueryApi}; this alias goes in the next major. */
+export type PreparedQuery = PreparedQueryApiClass;
+/** @deprecated Renamed {@link TxnApi}; this alias goes in the next major. */
+export type Txn = TxnApiClass;
 
 // What the endpoints answer.
 export { aggregateStatus } from './models/check';

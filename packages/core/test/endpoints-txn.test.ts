@@ -1,5 +1,5 @@
 import { ConsulConfigError, ConsulConflictError } from '../src';
-import { Txn, TXN_MAX_OPS } from '../src/endpoints/txn';
+import { TxnApi, TXN_MAX_OPS } from '../src/endpoints/txn';
 import { useAgent } from './support/agent';
 
 // Polls of real agents (check intervals, gossip) can take seconds on a loaded machine.
@@ -27,7 +27,7 @@ describe('txn endpoint', () => {
 
   it('is callable directly, as consul.txn(ops)', async () => {
     const consul = fx.client();
-    expect(consul.txn).toBeInstanceOf(Txn);
+    expect(consul.txn).toBeInstanceOf(TxnApi);
     await consul.kv.put('txn/call', 'x');
     const res = await consul.txn([{ verb: 'get', key: 'txn/call' }]);
     expect(res.results[0]?.value).toBe('x');

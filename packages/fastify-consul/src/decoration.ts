@@ -3,7 +3,7 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
-  type Kv,
+  type KvApi,
   type LeaderElection,
   type LeaderOptions,
   type Lock,
@@ -28,7 +28,7 @@ export interface FastifyConsul {
   /** The Consul client (created by the plugin, or the one passed as `client`). */
   readonly client: Consul;
   /** Shortcut of `client.kv`. */
-  readonly kv: Kv;
+  readonly kv: KvApi;
   /** This app's registration, once `listen` started it; `undefined` before or with `service: false`. */
   readonly registration: Registration | undefined;
   /**

@@ -3,7 +3,7 @@ import {
   type ConfigStoreOptions,
   type Consul,
   type ConsulHttpOptions,
-  type Kv,
+  type KvApi,
   type LeaderElection,
   type LeaderOptions,
   type Lock,
@@ -42,7 +42,7 @@ export class ConsulService {
   }
 
   /** Shortcut of `client.kv`. */
-  get kv(): Kv {
+  get kv(): KvApi {
     return this.runtime.client.kv;
   }
 

@@ -1,7 +1,7 @@
-import { type Agent } from '../endpoints/agent';
-import { type Kv } from '../endpoints/kv';
-import { type Session } from '../endpoints/session';
-import { type Txn } from '../endpoints/txn';
+import { type AgentApi } from '../endpoints/agent';
+import { type KvApi } from '../endpoints/kv';
+import { type SessionApi } from '../endpoints/session';
+import { type TxnApi } from '../endpoints/txn';
 import { type ConsulLogger } from '../logger';
 
 /**
@@ -10,10 +10,10 @@ import { type ConsulLogger } from '../logger';
  */
 export interface CoordinationContext {
   /** The local agent: sessions' liveness checks are registered and passed there. */
-  readonly agent: Agent;
-  readonly kv: Kv;
-  readonly session: Session;
-  readonly txn: Txn;
+  readonly agent: AgentApi;
+  readonly kv: KvApi;
+  readonly session: SessionApi;
+  readonly txn: TxnApi;
   readonly options: { readonly logger: ConsulLogger };
   /** Runs `closer` when the client closes; returns a function that unregisters it. */
   onClose(closer: () => Promise<void> | void): () => void;

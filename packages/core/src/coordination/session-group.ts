@@ -1,4 +1,4 @@
-import { Session } from '../endpoints/session';
+import { SessionApi } from '../endpoints/session';
 import { type Transport } from '../transport';
 import { type CoordinationContext } from './context';
 import { ManagedSession, type ManagedSessionOptions } from './managed-session';
@@ -7,7 +7,7 @@ import { ManagedSession, type ManagedSessionOptions } from './managed-session';
  * `consul.session`: the `/v1/session` endpoints plus {@link SessionGroup.renewing}, the managed
  * session the locks are built on.
  */
-export class SessionGroup extends Session {
+export class SessionGroup extends SessionApi {
   constructor(
     transport: Transport,
     private readonly context: () => CoordinationContext,

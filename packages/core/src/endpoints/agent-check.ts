@@ -22,7 +22,7 @@ export function isUnknownCheckError(err: unknown): boolean {
 }
 
 /** `consul.agent.check`: checks of the local agent, and TTL updates. */
-export class AgentChecks {
+export class AgentChecksApi {
   constructor(private readonly transport: Transport) {}
 
   /** Registers a standalone check (optionally attached to a service with `serviceId`). */
@@ -64,12 +64,12 @@ export class AgentChecks {
     return this.ttl('pass', id, note, options);
   }
 
-  /** Marks a TTL check warning (see {@link AgentChecks.pass}). */
+  /** Marks a TTL check warning (see {@link AgentChecksApi.pass}). */
   warn(id: string, note?: string, options?: WriteOptions): Promise<void> {
     return this.ttl('warn', id, note, options);
   }
 
-  /** Marks a TTL check critical (see {@link AgentChecks.pass}). */
+  /** Marks a TTL check critical (see {@link AgentChecksApi.pass}). */
   fail(id: string, note?: string, options?: WriteOptions): Promise<void> {
     return this.ttl('fail', id, note, options);
   }

@@ -4,7 +4,7 @@ import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
 import { type CallOptions, type QueryOptions, type WithMeta, type WriteOptions } from '../query';
 import { type Transport } from '../transport';
-import { AgentChecks } from './agent-check';
+import { AgentChecksApi } from './agent-check';
 import { type AgentServiceApi, createAgentServiceApi } from './agent-service';
 import { mapRecord, readJson } from './request';
 
@@ -109,18 +109,18 @@ function memberFromWire(wire: MemberWire): AgentMember {
 }
 
 /** The local agent: `/v1/agent` (self, members, services, checks, TTL updates, maintenance). */
-export class Agent {
+export class AgentApi {
   /**
    * Call `consul.agent.service(id)` to read one local instance; `register`, `deregister`,
    * `maintenance`, `health` and `healthByName` are its methods.
    */
   readonly service: AgentServiceApi;
   /** `register`, `deregister`, and TTL updates `pass`, `warn`, `fail`, `update`. */
-  readonly check: AgentChecks;
+  readonly check: AgentChecksApi;
 
   constructor(protected readonly transport: Transport) {
     this.service = createAgentServiceApi(transport);
-    this.check = new AgentChecks(transport);
+    this.check = new AgentChecksApi(transport);
   }
 
   /** The agent's configuration and member info, with its parsed Consul `version`. */

@@ -43,7 +43,7 @@ interface NodeServicesWire {
 }
 
 /** The catalog: `/v1/catalog`. Carries no health: use `consul.health.service` to discover. */
-export class Catalog {
+export class CatalogApi {
   constructor(protected readonly transport: Transport) {}
 
   /** Known datacenters, nearest first. */

@@ -66,7 +66,7 @@ export function userEventFromWire(wire: UserEventWire): UserEvent {
 }
 
 /** User events: `/v1/event`. */
-export class Event {
+export class EventApi {
   constructor(protected readonly transport: Transport) {}
 
   /** Fires an event. Not retried after an ambiguous failure (it would fire twice). */

@@ -34,7 +34,7 @@ export function tagQuery(tag: unknown, option = 'tag'): readonly string[] | unde
 }
 
 /** Health-aware discovery: `/v1/health`. Unknown services are an empty list, not an error. */
-export class Health {
+export class HealthApi {
   constructor(protected readonly transport: Transport) {}
 
   /**

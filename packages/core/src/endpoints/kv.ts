@@ -30,7 +30,7 @@ export interface KvEntry {
   session: string | undefined;
 }
 
-/** Options of {@link Kv.put}. */
+/** Options of {@link KvApi.put}. */
 export interface KvPutOptions extends WriteOptions {
   /** Write only if the key's ModifyIndex is this (0: only if absent). */
   cas?: number;
@@ -42,7 +42,7 @@ export interface KvPutOptions extends WriteOptions {
   release?: string;
 }
 
-/** Options of {@link Kv.delete}. */
+/** Options of {@link KvApi.delete}. */
 export interface KvDeleteOptions extends WriteOptions {
   /** Delete every key with this prefix. */
   recurse?: boolean;
@@ -50,7 +50,7 @@ export interface KvDeleteOptions extends WriteOptions {
   cas?: number;
 }
 
-/** Options of {@link Kv.keys}. */
+/** Options of {@link KvApi.keys}. */
 export interface KvKeysOptions extends QueryOptions {
   /** Fold keys below this separator into `"prefix/"` entries. */
   separator?: string;
@@ -197,7 +197,7 @@ function firstEntry(wire: KvWireEntry[], meta: QueryMeta): WithMeta<KvEntry> | u
 const NOT_FOUND_IS_AN_ANSWER: readonly number[] = [404];
 
 /** The KV store: `/v1/kv`. */
-export class Kv {
+export class KvApi {
   constructor(private readonly transport: Transport) {}
 
   /** Reads one key; `undefined` when it does not exist (the answer's index still reaches `onMeta`). */

@@ -203,7 +203,7 @@ export function preparedQueryToWire(input: unknown): Record<string, unknown> {
 }
 
 /** Prepared queries: `/v1/query` (server-side discovery with failover across datacenters). */
-export class PreparedQuery {
+export class PreparedQueryApi {
   constructor(protected readonly transport: Transport) {}
 
   /** Executes a query by ID or name. Unknown queries throw `ConsulNotFoundError`. */

@@ -184,7 +184,7 @@ function sessionId(id: unknown): string {
 }
 
 /** Sessions: `/v1/session` (the building block of locks and leader election). */
-export class Session {
+export class SessionApi {
   constructor(protected readonly transport: Transport) {}
 
   /**

@@ -3,7 +3,7 @@ import { type CallOptions } from '../query';
 import { type Transport } from '../transport';
 
 /** Raft status: `/v1/status`. A cheap reachability probe of the agent and its servers. */
-export class Status {
+export class StatusApi {
   constructor(protected readonly transport: Transport) {}
 
   /** The Raft leader's RPC address (`ip:port`), or `''` while there is none. */

@@ -150,19 +150,19 @@ interface TxnWire {
  */
 // The constructor returns a real callable, so the merged call signature is implemented.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Txn {
+export interface TxnApi {
   (ops: readonly TxnOp[], options?: TxnOptions): Promise<WithMeta<TxnResult>>;
 }
 
 /** Transactions: `/v1/txn` (see the call signature above). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class Txn {
+export class TxnApi {
   protected readonly transport: Transport;
 
   constructor(transport: Transport) {
     // A callable instance: `consul.txn(ops)` and `consul.txn.run(ops)` are the same call.
     const callable = ((ops: readonly TxnOp[], options?: TxnOptions) =>
-      Txn.prototype.run.call(callable, ops, options)) as Txn;
+      TxnApi.prototype.run.call(callable, ops, options)) as TxnApi;
     Object.setPrototypeOf(callable, new.target.prototype);
     Object.defineProperty(callable, 'transport', { value: transport });
     this.transport = transport;

@@ -1,5 +1,5 @@
-import { type Health } from '../endpoints/health';
-import { type KvEntry, type Kv } from '../endpoints/kv';
+import { type HealthApi } from '../endpoints/health';
+import { type KvEntry, type KvApi } from '../endpoints/kv';
 import { ConsulClosedError, ConsulConfigError } from '../errors';
 import { type ConsulLogger } from '../logger';
 import { type LoopSubscriber, WatchLoop } from './loop';
@@ -19,9 +19,9 @@ import { Watch } from './watch';
 /** The reads the convenience watches are built on. */
 export interface WatchHubSources {
   /** Reads of `watchKey` and `watchPrefix`. */
-  kv: Pick<Kv, 'get' | 'list'>;
+  kv: Pick<KvApi, 'get' | 'list'>;
   /** Read of `watchService`. */
-  health: Pick<Health, 'service'>;
+  health: Pick<HealthApi, 'service'>;
 }
 
 /** Query options that change a KV watch's result, and so its sharing key. */
@@ -41,7 +41,7 @@ export type WatchPrefixOptions = WatchLoopOptions<KvEntry[]> &
   WatchReadOptions;
 
 /** What `consul.health.service` resolves to. */
-export type ServiceWatchValue = Awaited<ReturnType<Health['service']>>;
+export type ServiceWatchValue = Awaited<ReturnType<HealthApi['service']>>;
 
 /** Options of {@link WatchHub.service} (`consul.watchService`). */
 export interface WatchServiceOptions

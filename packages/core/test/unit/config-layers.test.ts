@@ -60,7 +60,10 @@ describe('config layers', () => {
 
 describe('config options', () => {
   it('normalizes prefixes into layers, prefix first', () => {
-    const opts = resolveConfigStoreOptions({ prefix: '/config/app', layers: ['config/application/'] });
+    const opts = resolveConfigStoreOptions({
+      prefix: '/config/app',
+      layers: ['config/application/'],
+    });
     expect(opts.layers).toEqual(['config/app/', 'config/application/']);
     expect(opts.selection).toBeUndefined();
     expect(opts.format).toBe('auto');

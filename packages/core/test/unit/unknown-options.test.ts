@@ -87,7 +87,11 @@ describe('a misspelt option fails at construction, naming it', () => {
   it.each<[string, () => unknown, string]>([
     ['new Consul', () => new Consul(js({ logger: silentLogger, adress: 'h:1' })), 'adress'],
     ['new Consul tls.*', () => resolveConsulOptions(js({ tls: { caFil: 'x' } })), 'tls.caFil'],
-    ['new Consul retry.*', () => resolveConsulOptions(js({ retry: { retires: 1 } })), 'retry.retires'],
+    [
+      'new Consul retry.*',
+      () => resolveConsulOptions(js({ retry: { retires: 1 } })),
+      'retry.retires',
+    ],
     ['consul.lock', () => consul.lock('k', js({ lockdelay: '1s' })), 'lockdelay'],
     ['consul.leader', () => consul.leader('k', js({ ttll: '15s' })), 'ttll'],
     [
