@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Dispatcher } from 'undici';
 import { type Duration, toMillis } from './duration';
-import { ConsulConfigError } from './errors';
+import { ConsulOptionError } from './errors';
 import { defaultLogger, type ConsulLogger } from './logger';
 import { validateKnownOptions, optionKeys } from './models/validate';
 
@@ -166,7 +166,7 @@ const RETRY_OPTION_KEYS = optionKeys<ConsulRetryOptions>({
  */
 export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsulConfig {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, OPTION_KEYS);
   const env = resolveEnv(options.env);
@@ -177,7 +177,7 @@ export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsu
     typeof options.tls !== 'boolean' &&
     typeof options.tls !== 'object'
   ) {
-    throw new ConsulConfigError('tls', 'a boolean or an object', options.tls);
+    throw new ConsulOptionError('tls', 'a boolean or an object', options.tls);
   }
   validateKnownOptions(tlsOption, TLS_OPTION_KEYS, 'tls');
   const sslFromEnv = parseBool(env.CONSUL_HTTP_SSL, 'CONSUL_HTTP_SSL');
@@ -193,7 +193,7 @@ export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsu
     tlsOption.rejectUnauthorized !== undefined &&
     typeof tlsOption.rejectUnauthorized !== 'boolean'
   ) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'tls.rejectUnauthorized',
       'a boolean',
       tlsOption.rejectUnauthorized,
@@ -220,7 +220,7 @@ export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsu
     rejectUnauthorized,
   };
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       tls.cert === undefined ? 'tls.cert' : 'tls.key',
       'a client certificate and key together (both or neither)',
       undefined,
@@ -257,13 +257,13 @@ function resolveAddresses(option: ConsulOptions['address'], fromEnv: string | un
   if (option === undefined) return [nonEmpty(fromEnv) ?? '127.0.0.1:8500'];
   if (typeof option === 'string') return [option];
   if (Array.isArray(option) && option.length > 0) return [...option];
-  throw new ConsulConfigError('address', 'a string or a non-empty array of strings', option);
+  throw new ConsulOptionError('address', 'a string or a non-empty array of strings', option);
 }
 
 /** Parses one address in any form the Consul CLI accepts. */
 export function parseAddress(raw: unknown, option: string, forceTls: boolean): ResolvedEndpoint {
   if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       option,
       'an address such as "127.0.0.1:8500" or "https://host:8501"',
       raw,
@@ -273,7 +273,7 @@ export function parseAddress(raw: unknown, option: string, forceTls: boolean): R
   if (text.startsWith('unix://')) {
     const socketPath = text.slice('unix://'.length);
     if (!socketPath.startsWith('/')) {
-      throw new ConsulConfigError(option, 'an absolute socket path (unix:///path/to.sock)', raw);
+      throw new ConsulOptionError(option, 'an absolute socket path (unix:///path/to.sock)', raw);
     }
     return { origin: 'http://localhost', basePath: '', socketPath, secure: false, display: text };
   }
@@ -282,13 +282,13 @@ export function parseAddress(raw: unknown, option: string, forceTls: boolean): R
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ConsulConfigError(option, 'a valid address (host:port or URL)', raw);
+    throw new ConsulOptionError(option, 'a valid address (host:port or URL)', raw);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConsulConfigError(option, 'an http://, https:// or unix:// address', raw);
+    throw new ConsulOptionError(option, 'an http://, https:// or unix:// address', raw);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConsulConfigError(option, 'an address without credentials, query or fragment', raw);
+    throw new ConsulOptionError(option, 'an address without credentials, query or fragment', raw);
   }
   const secure = url.protocol === 'https:' || forceTls;
   const port = url.port || (secure ? '443' : '80');
@@ -301,7 +301,7 @@ function resolveToken(options: ConsulOptions, env: Readonly<Record<string, strin
   if (options.tokenFile !== undefined) return readTokenFile(options.tokenFile, 'tokenFile');
   if (options.token !== undefined) {
     if (typeof options.token !== 'string') {
-      throw new ConsulConfigError('token', 'a string', options.token, { secret: true });
+      throw new ConsulOptionError('token', 'a string', options.token, { secret: true });
     }
     return nonEmpty(options.token.trim());
   }
@@ -313,12 +313,12 @@ function resolveToken(options: ConsulOptions, env: Readonly<Record<string, strin
 
 function readTokenFile(file: unknown, option: string): string | undefined {
   if (typeof file !== 'string' || file === '') {
-    throw new ConsulConfigError(option, 'a path to a file holding the ACL token', file);
+    throw new ConsulOptionError(option, 'a path to a file holding the ACL token', file);
   }
   try {
     return nonEmpty(readFileSync(file, 'utf8').trim());
   } catch (err) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       option,
       `a readable token file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
       file,
@@ -334,7 +334,7 @@ function resolveCa(
     const list = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
     list.forEach((pem, i) => {
       if (typeof pem !== 'string' && !Buffer.isBuffer(pem)) {
-        throw new ConsulConfigError(
+        throw new ConsulOptionError(
           Array.isArray(tls.ca) ? `tls.ca[${i}]` : 'tls.ca',
           'PEM text or a Buffer',
           pem,
@@ -352,7 +352,7 @@ function resolveCa(
         .filter((f) => /\.(pem|crt)$/.test(f))
         .map((f) => readFileSync(path.join(dir, f)));
     } catch {
-      throw new ConsulConfigError('CONSUL_CAPATH', 'a readable directory of PEM files', dir);
+      throw new ConsulOptionError('CONSUL_CAPATH', 'a readable directory of PEM files', dir);
     }
   }
   return undefined;
@@ -367,7 +367,7 @@ function pemOption(
 ): string | Buffer | undefined {
   if (value !== undefined) {
     if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
-      throw new ConsulConfigError(option, 'PEM text or a Buffer', value, {
+      throw new ConsulOptionError(option, 'PEM text or a Buffer', value, {
         secret: option === 'tls.key',
       });
     }
@@ -380,11 +380,11 @@ function pemOption(
 
 function readPem(file: unknown, option: string): Buffer {
   if (typeof file !== 'string' || file === '')
-    throw new ConsulConfigError(option, 'a file path', file);
+    throw new ConsulOptionError(option, 'a file path', file);
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       option,
       `a readable PEM file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
       file,
@@ -400,17 +400,17 @@ function serverNameFromEnv(env: Readonly<Record<string, string | undefined>>): s
 function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['retry'] {
   if (option === false) return { retries: 0, minDelayMs: 0, maxDelayMs: 0 };
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
-    throw new ConsulConfigError('retry', 'an object or false', option);
+    throw new ConsulOptionError('retry', 'an object or false', option);
   }
   if (option !== undefined) validateKnownOptions(option, RETRY_OPTION_KEYS, 'retry');
   const retries = option?.retries ?? 3;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
-    throw new ConsulConfigError('retry.retries', 'an integer from 0 to 100', retries);
+    throw new ConsulOptionError('retry.retries', 'an integer from 0 to 100', retries);
   }
   const minDelayMs = toMillis(option?.minDelay ?? 100, 'retry.minDelay');
   const maxDelayMs = toMillis(option?.maxDelay ?? 2_000, 'retry.maxDelay');
   if (maxDelayMs < minDelayMs) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'retry.maxDelay',
       `a duration >= retry.minDelay (${minDelayMs} ms)`,
       option?.maxDelay,
@@ -423,11 +423,11 @@ function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['ret
 function resolveEnv(env: unknown): Readonly<Record<string, string | undefined>> {
   if (env === undefined) return process.env;
   if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-    throw new ConsulConfigError('env', 'an object of environment variables', env);
+    throw new ConsulOptionError('env', 'an object of environment variables', env);
   }
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && typeof value !== 'string') {
-      throw new ConsulConfigError(`env.${name}`, 'a string', value, {
+      throw new ConsulOptionError(`env.${name}`, 'a string', value, {
         secret: /TOKEN|KEY|AUTH/i.test(name),
       });
     }
@@ -444,7 +444,7 @@ function resolveLogger(logger: unknown): ConsulLogger {
     logger === null ||
     methods.some((m) => typeof candidate[m] !== 'function')
   ) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'logger',
       'an object with debug, info, warn and error methods',
       logger,
@@ -462,7 +462,7 @@ function resolveDispatcher(dispatcher: unknown): Dispatcher | undefined {
     typeof candidate.request !== 'function' ||
     typeof candidate.dispatch !== 'function'
   ) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'dispatcher',
       'an undici Dispatcher (Agent, Pool, Client)',
       dispatcher,
@@ -474,7 +474,7 @@ function resolveDispatcher(dispatcher: unknown): Dispatcher | undefined {
 function optionalName(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+$/.test(value)) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       option,
       'a non-empty name of letters, digits, ".", "_" or "-"',
       value,
@@ -485,13 +485,13 @@ function optionalName(value: unknown, option: string): string | undefined {
 
 function positiveMillis(value: Duration, option: string): number {
   const ms = toMillis(value, option);
-  if (ms <= 0) throw new ConsulConfigError(option, 'a positive duration', value);
+  if (ms <= 0) throw new ConsulOptionError(option, 'a positive duration', value);
   return ms;
 }
 
 function positiveInteger(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConsulConfigError(option, 'a positive integer', value);
+    throw new ConsulOptionError(option, 'a positive integer', value);
   }
   return value;
 }
@@ -501,7 +501,7 @@ function parseBool(value: string | undefined, name: string): boolean | undefined
   if (value === undefined || value === '') return undefined;
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new ConsulConfigError(name, 'a boolean (true/false/1/0)', value);
+  throw new ConsulOptionError(name, 'a boolean (true/false/1/0)', value);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

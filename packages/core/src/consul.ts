@@ -46,7 +46,7 @@ import { type KvEntry } from './endpoints/kv';
 /**
  * A Consul client: endpoint groups mirroring the Go `api` package plus the recipes built on them
  * (watch, registration, discovery, config, locks). Options are validated here; a bad one throws a
- * `ConsulConfigError` naming it. Call `close()` to end pools, watches and sessions.
+ * `ConsulOptionError` naming it. Call `close()` to end pools, watches and sessions.
  *
  * @example
  * const consul = new Consul({ address: 'http://127.0.0.1:8500' });
@@ -194,7 +194,7 @@ export class Consul {
   /**
    * Registers a service instance with the local agent and keeps it registered: TTL heartbeat from
    * `options.health`, re-registration whenever the agent loses it (any check type), maintenance
-   * and a bounded `deregister()`. Validates first: a bad field throws `ConsulConfigError` naming it
+   * and a bounded `deregister()`. Validates first: a bad field throws `ConsulOptionError` naming it
    * (e.g. `service.checks[0].interval`) before anything is sent.
    *
    * @example

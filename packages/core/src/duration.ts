@@ -1,4 +1,4 @@
-import { ConsulConfigError } from './errors';
+import { ConsulOptionError } from './errors';
 
 /** A duration: milliseconds as a number, or a Go-style string such as `'5s'`, `'1m30s'`, `'1500ms'`. */
 export type Duration = number | string;
@@ -29,7 +29,7 @@ export function parseGoDuration(text: string): number | undefined {
 }
 
 /**
- * Converts a {@link Duration} option to milliseconds, throwing a {@link ConsulConfigError} that names
+ * Converts a {@link Duration} option to milliseconds, throwing a {@link ConsulOptionError} that names
  * `option` when it is not a non-negative duration (`'5 seconds'` is rejected).
  */
 export function toMillis(value: Duration, option: string): number {
@@ -39,7 +39,7 @@ export function toMillis(value: Duration, option: string): number {
     const ms = parseGoDuration(value);
     if (ms !== undefined) return ms;
   }
-  throw new ConsulConfigError(
+  throw new ConsulOptionError(
     option,
     'a duration (milliseconds, or a string such as "5s", "1m30s", "250ms")',
     value,

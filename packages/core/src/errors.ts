@@ -86,7 +86,7 @@ export class ConsulError extends Error {
 }
 
 /** Invalid options or arguments, detected before anything is sent. `option` names the culprit. */
-export class ConsulConfigError extends ConsulError {
+export class ConsulOptionError extends ConsulError {
   /** Dotted path of the bad option, e.g. `retry.maxDelay` or `service.checks[0].interval`. */
   readonly option: string;
 
@@ -96,6 +96,13 @@ export class ConsulConfigError extends ConsulError {
     this.option = option;
   }
 }
+
+/**
+ * @deprecated Renamed {@link ConsulOptionError} (the same class); this alias goes in the next major.
+ */
+export const ConsulConfigError = ConsulOptionError;
+/** @deprecated Renamed {@link ConsulOptionError}. */
+export type ConsulConfigError = ConsulOptionError;
 
 /** 403: the token is missing, unknown (`ACL not found`) or lacks a permission. */
 export class ConsulAclError extends ConsulError {

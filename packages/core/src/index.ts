@@ -19,7 +19,7 @@ export type { CallOptions, WriteOptions, QueryOptions, QueryMeta, WithMeta } fro
 // Errors: one class per meaning, each with a stable `code`.
 export {
   ConsulError,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulAclError,
   ConsulNotFoundError,
   ConsulConflictError,
@@ -34,6 +34,10 @@ export {
   ConsulNoInstanceError,
 } from './errors';
 export type { ConsulErrorCode, ConsulRequestInfo, ConsulErrorOptions } from './errors';
+// Its old name, kept as an alias of the same class (instanceof and catch clauses keep working):
+// "config" also meant the KV config store (`ConsulConfigParseError`), so a bad option is now a
+// ConsulOptionError. Its code stays `CONSUL_CONFIG`.
+export { ConsulConfigError } from './errors';
 export { ConsulLockError } from './coordination/errors';
 export type { ConsulLockErrorReason } from './coordination/errors';
 export { ConsulSessionExpiredError } from './endpoints/session';

@@ -5,7 +5,7 @@ import { formatGoDuration, toMillis } from './duration';
 import {
   ConsulAbortedError,
   ConsulClosedError,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulError,
   type ConsulRequestInfo,
   ConsulTimeoutError,
@@ -245,10 +245,10 @@ export class Transport {
     search = addParam(search, 'ns', options.ns ?? this.config.namespace);
     search = addParam(search, 'partition', options.partition ?? this.config.partition);
     if (options.stale && options.consistent) {
-      throw new ConsulConfigError('consistent', 'not combined with stale', true);
+      throw new ConsulOptionError('consistent', 'not combined with stale', true);
     }
     if (options.cached && options.consistent) {
-      throw new ConsulConfigError('consistent', 'not combined with cached', true);
+      throw new ConsulOptionError('consistent', 'not combined with cached', true);
     }
     search = addParam(search, 'stale', options.stale);
     search = addParam(search, 'consistent', options.consistent);
@@ -263,7 +263,7 @@ export class Transport {
     let waitMs = 0;
     if (blocking) {
       waitMs = options.wait === undefined ? DEFAULT_WAIT_MS : toMillis(options.wait, 'wait');
-      if (waitMs <= 0) throw new ConsulConfigError('wait', 'a positive duration', options.wait);
+      if (waitMs <= 0) throw new ConsulOptionError('wait', 'a positive duration', options.wait);
       search = addParam(search, 'index', options.index);
       search = addParam(search, 'wait', formatGoDuration(waitMs));
     }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { ConsulConfigError, roundRobin, type Registration, silentLogger } from '../src';
+import { ConsulOptionError, roundRobin, type Registration, silentLogger } from '../src';
 import { type Backend, startBackend, stopAllBackends } from './http-backends';
 import { useAgent } from './support/agent';
 import { uniqueName, waitFor } from '@consulkit/testing';
@@ -145,7 +145,7 @@ describe('consul.http over consul.discovery (end to end)', () => {
       const res = await request(`http://${name}/x`, { dispatcher: primaryOnly });
       expect(await res.body.text()).toBe('i0');
     }
-    expect(() => consul.interceptor({ discovery: { tag: 5 as never } })).toThrow(ConsulConfigError);
+    expect(() => consul.interceptor({ discovery: { tag: 5 as never } })).toThrow(ConsulOptionError);
     await Promise.all([dispatcher.close(), primaryOnly.close()]);
   });
 });

@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import {
-  ConsulConfigError,
+  ConsulOptionError,
   DIAGNOSTIC_CHANNELS,
   type DiscoveryChangeMessage,
   type ServiceInstance,
@@ -184,7 +184,7 @@ describe('consul.discovery.service', () => {
       [() => consul.http('web', { retries: -1 }), 'retries'],
     ];
     for (const [fn, option] of cases) {
-      expect(fn).toThrow(ConsulConfigError);
+      expect(fn).toThrow(ConsulOptionError);
       expect(fn).toThrow(expect.objectContaining({ option }));
     }
     expect(consul.discovery.size).toBe(0);

@@ -1,4 +1,4 @@
-import { ConsulConfigError, ConsulNotFoundError, type QueryMeta } from '../src';
+import { ConsulOptionError, ConsulNotFoundError, type QueryMeta } from '../src';
 import { isUnknownCheckError } from '../src/endpoints/agent-check';
 import { useAgent } from './support/agent';
 import { statusServer, unique, waitFor } from './support/endpoints-helpers';
@@ -293,8 +293,8 @@ describe('agent endpoints', () => {
       const consul = offline();
       const register = consul.agent.service.register as (d: unknown) => Promise<void>;
       const err = await register(definition).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConsulConfigError);
-      expect((err as ConsulConfigError).option).toBe(option);
+      expect(err).toBeInstanceOf(ConsulOptionError);
+      expect((err as ConsulOptionError).option).toBe(option);
     });
 
     it('rejects a standalone check without a name and with an embedded-style checkId', async () => {

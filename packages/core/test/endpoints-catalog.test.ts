@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../src';
+import { ConsulOptionError } from '../src';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
 
@@ -123,6 +123,6 @@ describe('catalog endpoints', () => {
     ).rejects.toMatchObject({ option: 'registration.check.status' });
     await expect(
       register({ node: 'n', address: 'a', service: { service: 's', port: -1 } }),
-    ).rejects.toBeInstanceOf(ConsulConfigError);
+    ).rejects.toBeInstanceOf(ConsulOptionError);
   });
 });

@@ -1,4 +1,4 @@
-import { ConsulBadRequestError, ConsulConfigError } from '../src';
+import { ConsulBadRequestError, ConsulOptionError } from '../src';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
 
@@ -161,7 +161,7 @@ describe('health endpoints', () => {
   it('validates the state and tag options before sending', async () => {
     const consul = fx.client();
     const state = consul.health.state.bind(consul.health) as (s: string) => Promise<unknown>;
-    await expect(state('ok')).rejects.toBeInstanceOf(ConsulConfigError);
+    await expect(state('ok')).rejects.toBeInstanceOf(ConsulOptionError);
     await expect(consul.health.service(name, { tag: [''] })).rejects.toMatchObject({
       option: 'tag',
     });

@@ -1,4 +1,4 @@
-import { ConsulBadRequestError, ConsulConfigError, ConsulNotFoundError } from '../src';
+import { ConsulBadRequestError, ConsulOptionError, ConsulNotFoundError } from '../src';
 import { ConsulSessionExpiredError } from '../src/endpoints/session';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
@@ -120,8 +120,8 @@ describe('session endpoints', () => {
     const consul = fx.client({ address: 'http://127.0.0.1:1', retry: false });
     const create = consul.session.create.bind(consul.session) as (o: unknown) => Promise<string>;
     const err = await create(options).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    expect((err as ConsulConfigError).option).toBe(option);
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    expect((err as ConsulOptionError).option).toBe(option);
   });
 
   it('accepts the TTL bounds 10s and 24h', async () => {

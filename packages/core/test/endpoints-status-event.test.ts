@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../src';
+import { ConsulOptionError } from '../src';
 import { useAgent } from './support/agent';
 import { unique, waitFor } from './support/endpoints-helpers';
 
@@ -60,7 +60,7 @@ describe('status and event endpoints', () => {
 
   it('rejects a tag filter without a service filter', async () => {
     await expect(fx.client().event.fire('x', 'y', { tag: 'v1' })).rejects.toBeInstanceOf(
-      ConsulConfigError,
+      ConsulOptionError,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { ConsulConfigError, ConsulConflictError } from '../src';
+import { ConsulOptionError, ConsulConflictError } from '../src';
 import { TxnApi, TXN_MAX_OPS } from '../src/endpoints/txn';
 import { useAgent } from './support/agent';
 
@@ -129,7 +129,7 @@ describe('txn endpoint', () => {
       value: 'x',
     }));
     const err = await consul.txn.run(ops).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConsulConfigError);
+    expect(err).toBeInstanceOf(ConsulOptionError);
     expect(err).toMatchObject({ option: 'ops', message: expect.stringMatching(/65 operations/) });
     const run = consul.txn.run.bind(consul.txn) as (ops: unknown) => Promise<unknown>;
     await expect(run([{ verb: 'explode', key: 'k' }])).rejects.toMatchObject({

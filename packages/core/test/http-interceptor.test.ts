@@ -1,6 +1,6 @@
 import { Agent, fetch, interceptors, request } from 'undici';
 import {
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulNoInstanceError,
   DIAGNOSTIC_CHANNELS,
   createDiscoveryInterceptor,
@@ -196,7 +196,7 @@ describe('createDiscoveryInterceptor', () => {
   it('validates options before use', () => {
     expect(() =>
       createDiscoveryInterceptor(() => undefined, { readyTimeout: '5 seconds' }),
-    ).toThrow(ConsulConfigError);
+    ).toThrow(ConsulOptionError);
     expect(() =>
       createDiscoveryInterceptor(() => undefined, { ejection: { maxEjectedPercent: -1 } }),
     ).toThrow(expect.objectContaining({ option: 'ejection.maxEjectedPercent' }));

@@ -1,5 +1,5 @@
 import {
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulNoInstanceError,
   ConsulTimeoutError,
   DIAGNOSTIC_CHANNELS,
@@ -262,7 +262,7 @@ describe('ServiceClient over real HTTP backends', () => {
     }
   });
 
-  it('rejects bad options with ConsulConfigError naming the option', () => {
+  it('rejects bad options with ConsulOptionError naming the option', () => {
     const source = createStaticSource('users', []);
     const cases: Array<[ServiceClientOptions, string]> = [
       [{ retries: -1 }, 'retries'],
@@ -281,8 +281,8 @@ describe('ServiceClient over real HTTP backends', () => {
         }
         return undefined;
       })();
-      expect(err).toBeInstanceOf(ConsulConfigError);
-      expect((err as ConsulConfigError).option).toBe(option);
+      expect(err).toBeInstanceOf(ConsulOptionError);
+      expect((err as ConsulOptionError).option).toBe(option);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../src';
+import { ConsulOptionError } from '../src';
 import { deepEqual } from '../src/watch/deep-equal';
 import { useAgent } from './support/agent';
 
@@ -92,7 +92,7 @@ describe('kv', () => {
 
   it('rejects empty keys and keys with // before sending anything', async () => {
     const consul = fixture.client();
-    await expect(consul.kv.get('')).rejects.toBeInstanceOf(ConsulConfigError);
+    await expect(consul.kv.get('')).rejects.toBeInstanceOf(ConsulOptionError);
     await expect(consul.kv.put('a//b', 'x')).rejects.toMatchObject({ option: 'key' });
   });
 });

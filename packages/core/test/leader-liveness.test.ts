@@ -1,6 +1,6 @@
 import {
   Consul,
-  ConsulConfigError,
+  ConsulOptionError,
   type ConsulLogger,
   type HeldLock,
   LIVENESS_SERVICE_NAME,
@@ -129,9 +129,9 @@ describe('leader election with its liveness check (default)', () => {
     try {
       const bad = 'yes' as unknown as boolean;
       const namesLivenessCheck: Error = expect.objectContaining({ option: 'livenessCheck' });
-      expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(ConsulConfigError);
+      expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(ConsulOptionError);
       expect(() => offline.leader('k', { livenessCheck: bad })).toThrow(namesLivenessCheck);
-      expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(ConsulConfigError);
+      expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(ConsulOptionError);
       expect(() => offline.lock('k', { livenessCheck: bad })).toThrow(namesLivenessCheck);
       await expect(offline.session.renewing({ livenessCheck: bad })).rejects.toMatchObject({
         option: 'livenessCheck',

@@ -1,5 +1,5 @@
 import { delay, uniqueName, waitFor } from '@consulkit/testing';
-import { ConsulAbortedError, ConsulConfigError, type ConsulLockError } from '../src';
+import { ConsulAbortedError, ConsulOptionError, type ConsulLockError } from '../src';
 import { useAgent } from './support/agent';
 
 describe('consul.lock(key, { signal }): a lock bound to its owner', () => {
@@ -61,7 +61,7 @@ describe('consul.lock(key, { signal }): a lock bound to its owner', () => {
 
     owner.abort();
     await expect(lock.acquire()).rejects.toBeInstanceOf(ConsulAbortedError);
-    expect(() => consul.lock(key, { signal: 'soon' as never })).toThrow(ConsulConfigError);
+    expect(() => consul.lock(key, { signal: 'soon' as never })).toThrow(ConsulOptionError);
   });
 });
 

@@ -85,6 +85,15 @@ describe('contract names', () => {
     expect(new core.ConsulNotFoundError('gone', {}).code).toBe('CONSUL_NOT_FOUND');
   });
 
+  it('keeps renamed values as aliases of the same thing', () => {
+    expect(core.ConsulConfigError).toBe(core.ConsulOptionError);
+    expect(new core.ConsulConfigError('x', 'a string', 1)).toMatchObject({
+      code: 'CONSUL_CONFIG',
+      option: 'x',
+    });
+    expect(kit.normaliseServiceOptions).toBe(kit.resolveServiceOptions);
+  });
+
   it("keeps the client's endpoint groups as properties", async () => {
     const consul = new Consul({ address: 'http://127.0.0.1:1' });
     try {

@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   Consul,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulTimeoutError,
   DIAGNOSTIC_CHANNELS,
   type HealthReport,
@@ -393,8 +393,8 @@ describe('consul.register', () => {
       } catch (err) {
         error = err;
       }
-      expect(error).toBeInstanceOf(ConsulConfigError);
-      expect((error as ConsulConfigError).option).toBe(field);
+      expect(error).toBeInstanceOf(ConsulOptionError);
+      expect((error as ConsulOptionError).option).toBe(field);
     }
     expect(() => consul.register({ name: 'web', port: 80 }, { health: 5 as never })).toThrow(
       expect.objectContaining({ option: 'options.health' }),

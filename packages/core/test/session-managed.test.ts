@@ -1,6 +1,6 @@
 import {
   Consul,
-  ConsulConfigError,
+  ConsulOptionError,
   type ConsulLockError,
   LIVENESS_SERVICE_NAME,
   type ManagedSession,
@@ -62,7 +62,7 @@ describe('consul.session.renewing', () => {
         option: 'ttl',
       });
       await expect(offline.session.renewing({ ttl: '25h' })).rejects.toBeInstanceOf(
-        ConsulConfigError,
+        ConsulOptionError,
       );
       await expect(offline.session.renewing({ lockDelay: '61s' })).rejects.toMatchObject({
         option: 'lockDelay',

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import {
   type ManagedServiceCheckOptions,
   type ManagedServiceOptions,
@@ -43,7 +43,7 @@ const SIGNAL = /^SIG[A-Z0-9]+$/;
 
 /**
  * Validates the plugin options and applies defaults (core's `resolveServiceOptions`, plus
- * `closeOnSignals`). Every error is a `ConsulConfigError` naming the option by its dotted path.
+ * `closeOnSignals`). Every error is a `ConsulOptionError` naming the option by its dotted path.
  * The caller's object is never mutated.
  */
 export function resolvePluginOptions(input: unknown): NormalisedOptions {
@@ -60,10 +60,10 @@ function signalsOption(value: unknown): NodeJS.Signals[] {
   if (Array.isArray(value)) {
     value.forEach((s, i) => {
       if (typeof s !== 'string' || !SIGNAL.test(s)) {
-        throw new ConsulConfigError(`closeOnSignals[${i}]`, 'a signal name such as "SIGTERM"', s);
+        throw new ConsulOptionError(`closeOnSignals[${i}]`, 'a signal name such as "SIGTERM"', s);
       }
     });
     return [...new Set(value as NodeJS.Signals[])];
   }
-  throw new ConsulConfigError('closeOnSignals', 'a boolean or an array of signal names', value);
+  throw new ConsulOptionError('closeOnSignals', 'a boolean or an array of signal names', value);
 }

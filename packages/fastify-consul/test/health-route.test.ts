@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import fastifyConsul from '../src';
 import { closeApps, makeApp } from './support/helpers';
 
@@ -75,7 +75,7 @@ describe('health route and checks', () => {
   it('rejects a duplicate or empty check name and a non-function', async () => {
     const app = await appWith();
     app.consul.addCheck('db', () => true);
-    expect(() => app.consul.addCheck('db', () => true)).toThrow(ConsulConfigError);
+    expect(() => app.consul.addCheck('db', () => true)).toThrow(ConsulOptionError);
     expect(() => app.consul.addCheck('', () => true)).toThrow(/addCheck\.name/);
     expect(() =>
       app.consul.addCheck('x', 'nope' as unknown as fastifyConsul.CheckFunction),

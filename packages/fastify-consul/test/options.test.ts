@@ -1,4 +1,4 @@
-import { Consul, ConsulConfigError, silentLogger } from '@consulkit/core';
+import { Consul, ConsulOptionError, silentLogger } from '@consulkit/core';
 import fastifyConsul from '../src';
 import { closeApps, deadAddress, makeApp } from './support/helpers';
 
@@ -67,8 +67,8 @@ describe('plugin options', () => {
     ['client', { service: false, client: { kv: {} } }, /"client"/],
   ])('rejects a bad %s, naming it', async (option, options, message) => {
     const err = await readyError(options);
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    expect((err as ConsulConfigError).option).toBe(option);
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    expect((err as ConsulOptionError).option).toBe(option);
     expect((err as Error).message).toMatch(message);
   });
 
@@ -76,8 +76,8 @@ describe('plugin options', () => {
     const client = new Consul({ logger: silentLogger });
     try {
       const err = await readyError({ service: false, client, consul: {} });
-      expect(err).toBeInstanceOf(ConsulConfigError);
-      expect((err as ConsulConfigError).option).toBe('client');
+      expect(err).toBeInstanceOf(ConsulOptionError);
+      expect((err as ConsulOptionError).option).toBe('client');
     } finally {
       await client.close();
     }

@@ -69,7 +69,7 @@ export class ConsulService {
    * The load-balanced HTTP client of a service, over a discovery cache of its passing instances
    * (core's `ServiceClient`: pools per instance, retries on another instance, outlier ejection),
    * closed on shutdown. Cached per name (pools and watches are costly): call it with options once,
-   * then without; other options for a cached name throw a `ConsulConfigError` naming
+   * then without; other options for a cached name throw a `ConsulOptionError` naming
    * `service("<name>").options`. `@InjectServiceClient(name)` injects the same client.
    */
   service(name: string, options?: ConsulHttpOptions): ServiceClient {

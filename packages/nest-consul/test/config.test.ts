@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import { Inject, Injectable, Module, type OnModuleInit, Scope } from '@nestjs/common';
 import {
   ConsulConfig,
@@ -210,8 +210,8 @@ describe.each(PLATFORMS)('@ConsulConfig on %s with a real agent', (_platform, ad
       () => undefined,
       (err: unknown) => err,
     );
-    expect(error).toBeInstanceOf(ConsulConfigError);
-    expect((error as ConsulConfigError).option).toBe('BadParse.value.parse');
+    expect(error).toBeInstanceOf(ConsulOptionError);
+    expect((error as ConsulOptionError).option).toBe('BadParse.value.parse');
     expect((error as Error).message).toContain('"xml"');
   });
 

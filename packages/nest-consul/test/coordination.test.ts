@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import { Injectable, type INestApplication, Logger, SetMetadata } from '@nestjs/common';
 import { ConsulModule, LeaderOnly, WithLock } from '../src';
 import {
@@ -161,8 +161,8 @@ describe.each(PLATFORMS)(
         () => undefined,
         (err: unknown) => err,
       );
-      expect(error).toBeInstanceOf(ConsulConfigError);
-      expect((error as ConsulConfigError).option).toBe('BadLock.work.ttl');
+      expect(error).toBeInstanceOf(ConsulOptionError);
+      expect((error as ConsulOptionError).option).toBe('BadLock.work.ttl');
       expect(logs.some((l) => l.level === 'error')).toBe(false);
     });
   },

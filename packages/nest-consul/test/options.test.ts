@@ -1,4 +1,4 @@
-import { Consul, ConsulConfigError, silentLogger } from '@consulkit/core';
+import { Consul, ConsulOptionError, silentLogger } from '@consulkit/core';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CONSUL_CLIENT, ConsulModule, ConsulService } from '../src';
@@ -18,8 +18,8 @@ async function compileError(imports: unknown[]): Promise<unknown> {
 }
 
 function optionOf(err: unknown): string | undefined {
-  expect(err).toBeInstanceOf(ConsulConfigError);
-  return (err as ConsulConfigError).option;
+  expect(err).toBeInstanceOf(ConsulOptionError);
+  return (err as ConsulOptionError).option;
 }
 
 describe('module options validation (no Consul call is made)', () => {

@@ -1,6 +1,6 @@
 import {
   Consul,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulConfigParseError,
   ConsulError,
   type ConsulOptions,
@@ -156,10 +156,10 @@ const clientOptions: fc.Arbitrary<Record<string, unknown>> = fc
     return unknownKey === null ? out : { ...out, [unknownKey]: 1 };
   });
 
-/** Checks one thrown value: a ConsulConfigError naming a dotted option path, no secret shown. */
+/** Checks one thrown value: a ConsulOptionError naming a dotted option path, no secret shown. */
 function expectConfigError(err: unknown, seen: Set<string>): void {
-  if (!(err instanceof ConsulConfigError)) {
-    throw new Error(`expected a ConsulConfigError, got ${String(err)}`, { cause: err });
+  if (!(err instanceof ConsulOptionError)) {
+    throw new Error(`expected a ConsulOptionError, got ${String(err)}`, { cause: err });
   }
   expect(typeof err.option).toBe('string');
   expect(err.option.length).toBeGreaterThan(0);
@@ -251,7 +251,7 @@ describe('chaos: bad input, fuzzed', () => {
     console.log(`[chaos] bad-input (${MODE}): cases=${total} ${JSON.stringify(tried)}`);
   });
 
-  it('client options: a ConsulConfigError naming the option, or a working client', async () => {
+  it('client options: a ConsulOptionError naming the option, or a working client', async () => {
     const options = new Set<string>();
     let accepted = 0;
     const runs = scale(500, 3_000);
@@ -281,7 +281,7 @@ describe('chaos: bad input, fuzzed', () => {
     expect(options.size).toBeGreaterThan(10);
   });
 
-  it('plugin options: app.ready() rejects with a ConsulConfigError naming the option, or loads', async () => {
+  it('plugin options: app.ready() rejects with a ConsulOptionError naming the option, or loads', async () => {
     const options = new Set<string>();
     let loaded = 0;
     const runs = scale(200, 800);
@@ -309,7 +309,7 @@ describe('chaos: bad input, fuzzed', () => {
     expect(options.size).toBeGreaterThan(8);
   });
 
-  it('Nest module options: the application context fails with a ConsulConfigError naming the option, or starts', async () => {
+  it('Nest module options: the application context fails with a ConsulOptionError naming the option, or starts', async () => {
     const options = new Set<string>();
     let started = 0;
     const runs = scale(100, 400);
@@ -342,7 +342,7 @@ describe('chaos: bad input, fuzzed', () => {
     expect(options.size).toBeGreaterThan(5);
   });
 
-  it('service definitions: consul.register() throws a ConsulConfigError naming the field, before any request', async () => {
+  it('service definitions: consul.register() throws a ConsulOptionError naming the field, before any request', async () => {
     const definition = fc.record(
       {
         name: field(

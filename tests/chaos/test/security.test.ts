@@ -1,7 +1,7 @@
 import {
   type Consul,
   ConsulAclError,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulError,
   type ConsulOptions,
   ConsulTlsError,
@@ -139,8 +139,8 @@ describe('chaos: security (ACL default-deny agent over TLS)', () => {
     // A non-string token is refused before anything is sent, redacted.
     const bad = await thrown(async () => client({ token: 12345 as unknown as string }));
     errors.push(bad);
-    expect(bad).toBeInstanceOf(ConsulConfigError);
-    expect((bad as ConsulConfigError).message).toContain('[redacted]');
+    expect(bad).toBeInstanceOf(ConsulOptionError);
+    expect((bad as ConsulOptionError).message).toContain('[redacted]');
     figures.push(`token sources ok: ${sources.map(([s]) => s).join(', ')}`);
   });
 

@@ -6,7 +6,7 @@ import { prefixConfigError } from './prefix-option';
 /**
  * The client an adapter works with: the adopted one, or a new one from the `consul` options that
  * logs through the framework's `logger` unless the options bring their own. A bad client option
- * throws a `ConsulConfigError` named as the user wrote it (`consul.address`).
+ * throws a `ConsulOptionError` named as the user wrote it (`consul.address`).
  */
 export function openClient(source: ConsulClientSource, logger: ConsulLogger): Consul {
   if (!source.owned) return source.client;

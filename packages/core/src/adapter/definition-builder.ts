@@ -1,5 +1,5 @@
 import { type Duration } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type HealthStatus } from '../models/check';
 import { planRegistration } from '../registration/check-plan';
 import {
@@ -48,14 +48,14 @@ export function buildServiceDefinition(
   const port = service.port ?? ctx.boundPort;
   if (port === undefined) {
     // Listening on a unix socket or a pipe: there is no port consumers could dial.
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'service.port',
       'a port to register (the server is not bound to a TCP port)',
       undefined,
     );
   }
   if (service.checks !== undefined && !Array.isArray(service.checks)) {
-    throw new ConsulConfigError('service.checks', 'an array of checks', service.checks);
+    throw new ConsulOptionError('service.checks', 'an array of checks', service.checks);
   }
   // The user's checks first, so that core's error paths (`service.checks[i]`) match their indexes.
   const checks: RegistrationCheck[] = [...(service.checks ?? [])];
@@ -113,7 +113,7 @@ export function validateServiceDefinition(
   // `service.deregisterCriticalServiceAfter` was checked by the normaliser, under its own name.
   planRegistration(definition, serviceRegistrationOptions(service, undefined));
   if (typeof service.name !== 'string' || service.name.trim() === '') {
-    throw new ConsulConfigError('service.name', 'a non-empty service name', service.name);
+    throw new ConsulOptionError('service.name', 'a non-empty service name', service.name);
   }
 }
 
@@ -126,7 +126,7 @@ function httpCheck(
   if (check === undefined && ctx.healthRoute === false) return undefined;
   const target = check?.http ?? true;
   if (target === true && ctx.healthRoute === false) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'service.check.http',
       'a path or URL to probe (healthRoute is false, so there is no health route)',
       target,

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type HealthStatus } from '../models/check';
 import { type HealthReport } from '../registration/types';
 
@@ -48,11 +48,11 @@ export class HealthCheckRegistry {
   /** Adds a check; returns a function removing it. A name can be used once. */
   add(name: string, fn: HealthCheckFunction): () => void {
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new ConsulConfigError('addCheck.name', 'a non-empty string', name);
+      throw new ConsulOptionError('addCheck.name', 'a non-empty string', name);
     }
-    if (typeof fn !== 'function') throw new ConsulConfigError(`addCheck.${name}`, 'a function', fn);
+    if (typeof fn !== 'function') throw new ConsulOptionError(`addCheck.${name}`, 'a function', fn);
     if (this.checks.has(name)) {
-      throw new ConsulConfigError(`addCheck.${name}`, 'a check name not added yet', name);
+      throw new ConsulOptionError(`addCheck.${name}`, 'a check name not added yet', name);
     }
     this.checks.set(name, fn);
     return () => {

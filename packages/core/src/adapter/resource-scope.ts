@@ -10,7 +10,7 @@ import {
   createServiceClient,
   type ServiceClientContext,
 } from '../discovery/discovery';
-import { ConsulClosedError, ConsulConfigError } from '../errors';
+import { ConsulClosedError, ConsulOptionError } from '../errors';
 import { type ServiceClient } from '../http/service-client';
 import { bounded } from '../internal/bounded';
 import { deepEqual } from '../watch';
@@ -116,14 +116,14 @@ export class ResourceScope {
   /**
    * The discovery-backed HTTP client of a service (`consul.http`), cached per name for the scope's
    * lifetime (pools and watches are costly): call it with options once, then without. Other options
-   * for a cached name throw a `ConsulConfigError` naming `service("<name>").options`.
+   * for a cached name throw a `ConsulOptionError` naming `service("<name>").options`.
    */
   service(name: string, options?: ConsulHttpOptions): ServiceClient {
     this.assertOpen();
     const cached = this.services.get(name);
     if (cached && !cached.client.closed) {
       if (options !== undefined && !deepEqual(options, cached.options ?? {})) {
-        throw new ConsulConfigError(
+        throw new ConsulOptionError(
           `service("${name}").options`,
           'the options of the first call (service clients are cached per name; ' +
             'create the client once with its options, then call service(name) without)',

@@ -1,7 +1,7 @@
 import { type ConsulOptions } from '../client-options';
 import { type Consul } from '../consul';
 import { type Duration, formatGoDuration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type RegistrationCheck } from '../registration/types';
 import { validateServiceDefinition } from './definition-builder';
@@ -142,7 +142,7 @@ const CHECK_KEYS = optionKeys<ManagedServiceCheckOptions>({
 });
 
 /**
- * Validates an adapter's options and applies defaults. Every error is a `ConsulConfigError` naming
+ * Validates an adapter's options and applies defaults. Every error is a `ConsulOptionError` naming
  * the option by its dotted path as the user wrote it (`service.check.interval`,
  * `service.checks[0].interval`, `drain`...), thrown before anything is sent; unknown keys are
  * rejected (typos). The service is also run through core's registration planner with a placeholder
@@ -182,7 +182,7 @@ export function isRoutePath(value: unknown): value is string {
 function clientSource(opts: Record<string, unknown>): ConsulClientSource {
   if (opts.client !== undefined) {
     if (opts.consul !== undefined) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'client',
         'either "consul" (client options) or "client" (an existing Consul), not both',
         opts.client,
@@ -196,7 +196,7 @@ function clientSource(opts: Record<string, unknown>): ConsulClientSource {
       typeof c.close !== 'function' ||
       typeof c.onClose !== 'function'
     ) {
-      throw new ConsulConfigError('client', 'a Consul client (new Consul(...))', opts.client);
+      throw new ConsulOptionError('client', 'a Consul client (new Consul(...))', opts.client);
     }
     return { owned: false, client: opts.client as Consul };
   }
@@ -206,7 +206,7 @@ function clientSource(opts: Record<string, unknown>): ConsulClientSource {
 function serviceOption(value: unknown): ManagedServiceOptions | false {
   if (value === false) return false;
   if (value === undefined) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'service',
       'the service to register ({ name }), or false for an app that only uses Consul',
       value,
@@ -233,7 +233,7 @@ function checkOption(value: unknown): void {
   validateKnownOptions(check, CHECK_KEYS, 'service.check');
   const http = check.http;
   if (http !== undefined && http !== true && (typeof http !== 'string' || http === '')) {
-    throw new ConsulConfigError('service.check.http', 'true, a path or an http(s):// URL', http);
+    throw new ConsulOptionError('service.check.http', 'true, a path or an http(s):// URL', http);
   }
   if (check.interval !== undefined) atLeast(check.interval, 1_000, 'service.check.interval');
   if (check.timeout !== undefined) positiveMillis(check.timeout, 'service.check.timeout');
@@ -250,7 +250,7 @@ function healthRouteOption(value: unknown): string | false {
   if (value === undefined) return '/health';
   if (value === false) return false;
   if (!isRoutePath(value)) {
-    throw new ConsulConfigError('healthRoute', 'a path starting with "/", or false', value);
+    throw new ConsulOptionError('healthRoute', 'a path starting with "/", or false', value);
   }
   return value;
 }
@@ -264,7 +264,7 @@ function ttlOption(value: unknown): Duration | undefined {
 /** A duration of at least `minMs` (the agent's own minimums: 1s for intervals, 1m for reaping). */
 function atLeast(value: unknown, minMs: number, option: string): void {
   if (millis(value, option) < minMs) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       option,
       `at least ${formatGoDuration(minMs)} (the agent minimum)`,
       value,
@@ -274,7 +274,7 @@ function atLeast(value: unknown, minMs: number, option: string): void {
 
 function booleanOption(value: unknown, option: string): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
   return value;
 }
 
@@ -284,13 +284,13 @@ function millis(value: unknown, option: string): number {
 
 function positiveMillis(value: unknown, option: string): number {
   const ms = millis(value, option);
-  if (ms <= 0) throw new ConsulConfigError(option, 'a positive duration', value);
+  if (ms <= 0) throw new ConsulOptionError(option, 'a positive duration', value);
   return ms;
 }
 
 function record(value: unknown, option: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConsulConfigError(option, 'an object', value);
+    throw new ConsulOptionError(option, 'an object', value);
   }
   return value as Record<string, unknown>;
 }

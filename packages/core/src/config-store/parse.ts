@@ -1,6 +1,6 @@
 import type * as Yaml from 'yaml';
 import { parseGoDuration } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { ConsulConfigParseError } from './errors';
 
 /** A custom parser: receives the value as UTF-8 text and the key; throws to reject it. */
@@ -73,7 +73,7 @@ export function modeForKey(key: string): 'json' | 'yaml' | 'string' {
 /**
  * Parses a KV value. `input` is the value's text or bytes (`null`, Consul's empty value, is treated
  * as empty). Throws {@link ConsulConfigParseError} naming `key` when the value does not fit the mode
- * (and a `ConsulConfigError` for an unknown mode); nothing else escapes.
+ * (and a `ConsulOptionError` for an unknown mode); nothing else escapes.
  *
  * @example
  * parseValue('{"max": 5}', 'json', 'config/app/limits'); // { max: 5 }
@@ -90,7 +90,7 @@ export function parseValue(
   key: string,
 ): unknown {
   if (!isParseMode(mode)) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'parse',
       `a parse mode (${PARSE_MODES.join(', ')}) or a function`,
       mode,

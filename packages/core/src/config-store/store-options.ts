@@ -1,5 +1,5 @@
 import { type Duration, optionalMillis, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { encodeKey } from '../internal/path';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { isParseMode, type ParseMode, PARSE_MODES } from './parse';
@@ -96,10 +96,10 @@ export interface NormalizedConfigOptions {
 const DEFAULT_DEBOUNCE_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 1_000;
 
-/** Validates `consul.config()` options; throws a `ConsulConfigError` naming the bad option. */
+/** Validates `consul.config()` options; throws a `ConsulOptionError` naming the bad option. */
 export function resolveConfigStoreOptions(options: unknown): NormalizedConfigOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, OPTION_KEYS);
   const opts = options as ConfigStoreOptions;
@@ -107,14 +107,14 @@ export function resolveConfigStoreOptions(options: unknown): NormalizedConfigOpt
   if (opts.prefix !== undefined) layers.push(resolvePrefix(opts.prefix, 'prefix'));
   if (opts.layers !== undefined) {
     if (!Array.isArray(opts.layers) || opts.layers.length === 0) {
-      throw new ConsulConfigError('layers', 'a non-empty array of KV prefixes', opts.layers);
+      throw new ConsulOptionError('layers', 'a non-empty array of KV prefixes', opts.layers);
     }
     opts.layers.forEach((p: unknown, i) => layers.push(resolvePrefix(p, `layers[${i}]`)));
   }
   const { selection, keyOptions } = resolveKeys(opts.keys, layers.length > 0);
   if (layers.length === 0) {
     if (selection === undefined) {
-      throw new ConsulConfigError('prefix', 'a KV prefix, layers, or a list of keys', undefined);
+      throw new ConsulOptionError('prefix', 'a KV prefix, layers, or a list of keys', undefined);
     }
     layers.push('');
   }
@@ -125,7 +125,7 @@ export function resolveConfigStoreOptions(options: unknown): NormalizedConfigOpt
     typeof opts.schema !== 'function' &&
     !isStandardSchema(opts.schema)
   ) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'schema',
       'a function or a Standard Schema validator (an object with "~standard".validate)',
       opts.schema,
@@ -164,18 +164,18 @@ function resolveKeys(
   const keyOptions = new Map<string, ConfigKeyOptions>();
   if (keys === undefined) return { selection: undefined, keyOptions };
   if (Array.isArray(keys)) {
-    if (keys.length === 0) throw new ConsulConfigError('keys', 'a non-empty list of keys', keys);
+    if (keys.length === 0) throw new ConsulOptionError('keys', 'a non-empty list of keys', keys);
     const names = keys.map((k: unknown, i) => checkKey(k, `keys[${i}]`));
     return { selection: new Set(names), keyOptions };
   }
   if (typeof keys !== 'object' || keys === null) {
-    throw new ConsulConfigError('keys', 'a list of keys or an object of per-key options', keys);
+    throw new ConsulOptionError('keys', 'a list of keys or an object of per-key options', keys);
   }
   for (const [name, value] of Object.entries(keys as Record<string, unknown>)) {
     const option = `keys.${name}`;
     const key = checkKey(name, option);
     if (typeof value !== 'object' || value === null) {
-      throw new ConsulConfigError(option, 'an object such as { parse, default }', value);
+      throw new ConsulOptionError(option, 'an object such as { parse, default }', value);
     }
     validateKnownOptions(value, KEY_OPTION_KEYS, option);
     const parse = (value as ConfigKeyOptions).parse;
@@ -183,7 +183,7 @@ function resolveKeys(
     keyOptions.set(key, value as ConfigKeyOptions);
   }
   if (keyOptions.size === 0 && !hasPrefix) {
-    throw new ConsulConfigError('keys', 'at least one key', keys);
+    throw new ConsulOptionError('keys', 'at least one key', keys);
   }
   // Without a prefix the record is also the list of keys to load.
   return { selection: hasPrefix ? undefined : new Set(keyOptions.keys()), keyOptions };
@@ -192,12 +192,12 @@ function resolveKeys(
 function checkKey(key: unknown, option: string): string {
   encodeKey(key, option); // rejects non-strings, empty keys and `//`
   const trimmed = (key as string).replace(/^\//, '');
-  if (trimmed.endsWith('/')) throw new ConsulConfigError(option, 'a key, not a folder', key);
+  if (trimmed.endsWith('/')) throw new ConsulOptionError(option, 'a key, not a folder', key);
   return trimmed;
 }
 
-function badMode(option: string, value: unknown): ConsulConfigError {
-  return new ConsulConfigError(
+function badMode(option: string, value: unknown): ConsulOptionError {
+  return new ConsulOptionError(
     option,
     `a parse mode (${PARSE_MODES.join(', ')}) or a function`,
     value,
@@ -206,6 +206,6 @@ function badMode(option: string, value: unknown): ConsulConfigError {
 
 function flag(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
   return value;
 }

@@ -96,7 +96,7 @@ export class ConfigStore<T extends object = Record<string, unknown>> extends Eve
   private readonly unregister: (() => void) | undefined;
 
   /**
-   * Validates `options` (a bad one throws `ConsulConfigError` naming it, before any request) and
+   * Validates `options` (a bad one throws `ConsulOptionError` naming it, before any request) and
    * starts watching at once; `ready()` tells when the first load is done.
    */
   constructor(client: ConfigStoreClient, options: ConfigStoreOptions<T>) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { backoffDelay, sleep } from '../internal/backoff';
 import { validateKnownOptions } from '../models/validate';
 import { type CoordinationContext } from './context';
@@ -82,7 +82,7 @@ export class LeaderElection extends EventEmitter<LeaderEvents> {
   ) {
     super();
     if (typeof options === 'object' && options !== null && 'session' in options) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'session',
         'no session (each campaign creates its own)',
         'a session',

@@ -1,5 +1,5 @@
 import { type Duration, toMillis } from '../duration';
-import { ConsulBadRequestError, ConsulConfigError, ConsulConflictError } from '../errors';
+import { ConsulBadRequestError, ConsulOptionError, ConsulConflictError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
 import { type TxnKvOp } from '../endpoints/txn';
 import { sleep } from '../internal/backoff';
@@ -143,10 +143,10 @@ interface ResolvedLockOptions {
   signal: AbortSignal | undefined;
 }
 
-/** Validates lock options; throws `ConsulConfigError` naming the option. */
+/** Validates lock options; throws `ConsulOptionError` naming the option. */
 export function resolveLockOptions(key: unknown, options: LockOptions = {}): ResolvedLockOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, LOCK_OPTION_KEYS);
   const session = options.session;
@@ -155,14 +155,14 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
     !(session instanceof ManagedSession) &&
     (typeof session !== 'string' || session === '')
   ) {
-    throw new ConsulConfigError('session', 'a session ID or a ManagedSession', session);
+    throw new ConsulOptionError('session', 'a session ID or a ManagedSession', session);
   }
   const lockWaitMs =
     options.lockWait === undefined ? DEFAULT_LOCK_WAIT_MS : toMillis(options.lockWait, 'lockWait');
   if (lockWaitMs < 1)
-    throw new ConsulConfigError('lockWait', 'a positive duration', options.lockWait);
+    throw new ConsulOptionError('lockWait', 'a positive duration', options.lockWait);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new ConsulConfigError('signal', 'an AbortSignal', options.signal);
+    throw new ConsulOptionError('signal', 'an AbortSignal', options.signal);
   }
   return {
     key: options.goCompatible ? goLockKey(key as string, 'key') : checkKey(key, 'key'),
@@ -612,7 +612,7 @@ export async function withLock<T>(
   fn: (signal: AbortSignal, held: HeldLock) => Promise<T> | T,
   options: LockOptions & AcquireOptions = {},
 ): Promise<T> {
-  if (typeof fn !== 'function') throw new ConsulConfigError('fn', 'a function', fn);
+  if (typeof fn !== 'function') throw new ConsulOptionError('fn', 'a function', fn);
   const { signal, timeout, ...lockOptions } = options;
   const held = await new Lock(ctx, key, lockOptions).acquire({ signal, timeout });
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { type Duration } from '../duration';
-import { ConsulConfigError, ConsulError, ConsulNotFoundError } from '../errors';
+import { ConsulOptionError, ConsulError, ConsulNotFoundError } from '../errors';
 import { type SessionBehavior, type SessionEntry } from '../endpoints/session';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DEFAULT_SESSION_TTL } from './constants';
@@ -101,19 +101,19 @@ export function verifySessionOf(signal: AbortSignal | undefined): void {
   if (signal) sessionOfSignal.get(signal)?.verify();
 }
 
-/** Validates {@link ManagedSessionOptions} (throws `ConsulConfigError` naming the option). */
+/** Validates {@link ManagedSessionOptions} (throws `ConsulOptionError` naming the option). */
 export function resolveSessionOptions(
   options: ManagedSessionOptions,
   defaultName = 'consulkit',
 ): ResolvedSessionOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, SESSION_OPTION_KEYS);
   const livenessCheck = checkFlag(options.livenessCheck, 'livenessCheck', false);
   if (livenessCheck && options.node !== undefined) {
     // The check lives on the local agent's node; a session of another node cannot bind it.
-    throw new ConsulConfigError('livenessCheck', 'false when "node" is set', true);
+    throw new ConsulOptionError('livenessCheck', 'false when "node" is set', true);
   }
   return {
     ttlMs: checkSessionTtl(options.ttl ?? DEFAULT_SESSION_TTL),

@@ -1,5 +1,5 @@
 import { type Duration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import {
@@ -89,14 +89,14 @@ interface ResolvedSemaphoreOptions {
   livenessCheck: boolean;
 }
 
-/** Validates semaphore options; throws `ConsulConfigError` naming the option. */
+/** Validates semaphore options; throws `ConsulOptionError` naming the option. */
 export function resolveSemaphoreOptions(
   prefix: unknown,
   limit: unknown,
   options: SemaphoreOptions = {},
 ): ResolvedSemaphoreOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, SEMAPHORE_OPTION_KEYS);
   const checked = checkPrefix(prefix, 'prefix');
@@ -105,7 +105,7 @@ export function resolveSemaphoreOptions(
       ? DEFAULT_LOCK_WAIT_MS
       : toMillis(options.semaphoreWait, 'semaphoreWait');
   if (waitMs < 1) {
-    throw new ConsulConfigError('semaphoreWait', 'a positive duration', options.semaphoreWait);
+    throw new ConsulOptionError('semaphoreWait', 'a positive duration', options.semaphoreWait);
   }
   return {
     prefix: checked,

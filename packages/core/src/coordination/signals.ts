@@ -1,5 +1,5 @@
 import { type Duration, toMillis } from '../duration';
-import { ConsulAbortedError, ConsulConfigError, ConsulError } from '../errors';
+import { ConsulAbortedError, ConsulOptionError, ConsulError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { ConsulLockError } from './errors';
 
@@ -33,7 +33,7 @@ export class Attempt {
     const timeoutMs =
       options.timeout === undefined ? undefined : toMillis(options.timeout, 'timeout');
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-      throw new ConsulConfigError('signal', 'an AbortSignal', options.signal);
+      throw new ConsulOptionError('signal', 'an AbortSignal', options.signal);
     }
     this.deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
     const user = options.signal;

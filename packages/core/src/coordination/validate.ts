@@ -1,5 +1,5 @@
 import { type Duration, formatGoDuration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { KV_MAX_VALUE_SIZE } from '../endpoints/kv';
 import {
   MAX_LOCK_DELAY_MS,
@@ -10,14 +10,14 @@ import {
 
 /**
  * Option checks shared by sessions, locks, leader elections and semaphores. They run when the object
- * is built, so a bad option throws a `ConsulConfigError` naming it before any request is sent.
+ * is built, so a bad option throws a `ConsulOptionError` naming it before any request is sent.
  */
 
 /** A session TTL in ms, within Consul's 10 s–24 h. */
 export function checkSessionTtl(value: Duration, option = 'ttl'): number {
   const ms = toMillis(value, option);
   if (ms < MIN_SESSION_TTL_MS || ms > MAX_SESSION_TTL_MS) {
-    throw new ConsulConfigError(option, 'a session TTL between 10s and 24h', value);
+    throw new ConsulOptionError(option, 'a session TTL between 10s and 24h', value);
   }
   return ms;
 }
@@ -26,7 +26,7 @@ export function checkSessionTtl(value: Duration, option = 'ttl'): number {
 export function checkLockDelay(value: Duration, option = 'lockDelay'): number {
   const ms = toMillis(value, option);
   if (ms > MAX_LOCK_DELAY_MS) {
-    throw new ConsulConfigError(option, 'a lock-delay between 0s and 60s', value);
+    throw new ConsulOptionError(option, 'a lock-delay between 0s and 60s', value);
   }
   return ms;
 }
@@ -36,17 +36,17 @@ export function checkLockDelay(value: Duration, option = 'lockDelay'): number {
  * `//` are refused (Go's HTTP mux would answer `//` with a redirect).
  */
 export function checkKey(value: unknown, option = 'key'): string {
-  if (typeof value !== 'string') throw new ConsulConfigError(option, 'a string key', value);
+  if (typeof value !== 'string') throw new ConsulOptionError(option, 'a string key', value);
   const key = value.startsWith('/') ? value.slice(1) : value;
-  if (key === '') throw new ConsulConfigError(option, 'a non-empty key', value);
-  if (key.includes('//')) throw new ConsulConfigError(option, 'a key without "//"', value);
+  if (key === '') throw new ConsulOptionError(option, 'a non-empty key', value);
+  if (key.includes('//')) throw new ConsulOptionError(option, 'a key without "//"', value);
   return key;
 }
 
 /** A semaphore or `consul lock` prefix: a checked key without trailing `/`. */
 export function checkPrefix(value: unknown, option = 'prefix'): string {
   const key = checkKey(value, option).replace(/\/+$/, '');
-  if (key === '') throw new ConsulConfigError(option, 'a non-empty prefix', value);
+  if (key === '') throw new ConsulOptionError(option, 'a non-empty prefix', value);
   return key;
 }
 
@@ -57,7 +57,7 @@ export function joinKey(prefix: string, leaf: string): string {
 
 /**
  * The key `consul lock <prefix>` locks, `<prefix>/.lock` (a leading `/` and trailing `/` of the
- * prefix dropped, as the CLI does). Throws `ConsulConfigError` for an empty prefix or one with `//`.
+ * prefix dropped, as the CLI does). Throws `ConsulOptionError` for an empty prefix or one with `//`.
  */
 export function goLockKey(prefix: string, option = 'prefix'): string {
   return joinKey(checkPrefix(prefix, option), SEMAPHORE_KEY_LEAF);
@@ -66,11 +66,11 @@ export function goLockKey(prefix: string, option = 'prefix'): string {
 /** A value stored in a lock or contender key. */
 export function checkValue(value: unknown, option = 'value'): string | Uint8Array {
   if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-    throw new ConsulConfigError(option, 'a string or bytes', value);
+    throw new ConsulOptionError(option, 'a string or bytes', value);
   }
   const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
   if (size > KV_MAX_VALUE_SIZE) {
-    throw new ConsulConfigError(option, `at most ${KV_MAX_VALUE_SIZE} bytes`, `${size} bytes`);
+    throw new ConsulOptionError(option, `at most ${KV_MAX_VALUE_SIZE} bytes`, `${size} bytes`);
   }
   return value;
 }
@@ -78,7 +78,7 @@ export function checkValue(value: unknown, option = 'value'): string | Uint8Arra
 /** A positive integer (semaphore limits). */
 export function checkPositiveInt(value: unknown, option: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ConsulConfigError(option, 'a positive integer', value);
+    throw new ConsulOptionError(option, 'a positive integer', value);
   }
   return value;
 }
@@ -87,7 +87,7 @@ export function checkPositiveInt(value: unknown, option: string): number {
 export function checkRetries(value: unknown, option: string): number {
   if (value === Infinity) return Infinity;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConsulConfigError(option, 'a non-negative integer or Infinity', value);
+    throw new ConsulOptionError(option, 'a non-negative integer or Infinity', value);
   }
   return value;
 }
@@ -95,7 +95,7 @@ export function checkRetries(value: unknown, option: string): number {
 /** A non-empty string (session names, IDs). */
 export function checkName(value: unknown, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConsulConfigError(option, 'a non-empty string', value);
+    throw new ConsulOptionError(option, 'a non-empty string', value);
   }
   return value;
 }
@@ -108,13 +108,13 @@ export function lockDelayWire(ms: number): string {
 /** A list of check IDs (session bindings); `undefined` stays `undefined`. */
 export function checkList(value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new ConsulConfigError(option, 'an array of check IDs', value);
+  if (!Array.isArray(value)) throw new ConsulOptionError(option, 'an array of check IDs', value);
   return value.map((id: unknown, i) => checkName(id, `${option}[${i}]`));
 }
 
 /** An optional boolean flag (`livenessCheck`); `undefined` gives `fallback`. */
 export function checkFlag(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
   return value;
 }

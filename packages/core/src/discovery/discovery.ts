@@ -1,7 +1,7 @@
 import type { Consul } from '../consul';
 import { type Duration, toMillis } from '../duration';
 import { tagQuery } from '../endpoints/health';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import {
   createDiscoveryInterceptor,
   type DiscoveryInterceptor,
@@ -74,7 +74,7 @@ interface ResolvedDiscoveryOptions {
   wait: Duration | undefined;
 }
 
-/** Validates discovery options; a bad one throws `ConsulConfigError` naming it (`options.tag`). */
+/** Validates discovery options; a bad one throws `ConsulOptionError` naming it (`options.tag`). */
 export function resolveDiscoveryOptions(options: unknown): ResolvedDiscoveryOptions {
   const o = checkObject(options, 'options');
   validateKnownOptions(o, OPTION_KEYS, 'options');
@@ -110,11 +110,11 @@ export class Discovery {
   /**
    * A cache of the (by default passing) instances of `name`. Caches created with the same name
    * and options share one watch; `close()` each one when done (the client's `close()` stops all).
-   * Validates options first: a bad one throws `ConsulConfigError` naming it.
+   * Validates options first: a bad one throws `ConsulOptionError` naming it.
    */
   service(name: string, options: DiscoveryServiceOptions = {}): ServiceCache {
     if (typeof name !== 'string' || name === '') {
-      throw new ConsulConfigError('name', 'a non-empty service name', name);
+      throw new ConsulOptionError('name', 'a non-empty service name', name);
     }
     const q = resolveDiscoveryOptions(options);
     const key = JSON.stringify([

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import type {
   InstanceChangeListener,
   InstanceSource,
@@ -63,13 +63,13 @@ function toInstances(name: string, inputs: readonly StaticInstanceInput[]): Serv
   return inputs.map((input, i) => {
     const where = `instances[${i}]`;
     if (typeof input.address !== 'string' || input.address === '') {
-      throw new ConsulConfigError(`${where}.address`, 'a non-empty host name or IP', input.address);
+      throw new ConsulOptionError(`${where}.address`, 'a non-empty host name or IP', input.address);
     }
     if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) {
-      throw new ConsulConfigError(`${where}.port`, 'an integer port 1-65535', input.port);
+      throw new ConsulOptionError(`${where}.port`, 'an integer port 1-65535', input.port);
     }
     if (input.status !== undefined && !STATUSES.includes(input.status)) {
-      throw new ConsulConfigError(`${where}.status`, STATUSES.join(' | '), input.status);
+      throw new ConsulOptionError(`${where}.status`, STATUSES.join(' | '), input.status);
     }
     return {
       id: input.id ?? `${input.address}:${input.port}`,

@@ -1,4 +1,4 @@
-import { ConsulConfigError, ConsulError, ConsulNotFoundError } from '../errors';
+import { ConsulOptionError, ConsulError, ConsulNotFoundError } from '../errors';
 import { encodeSegment } from '../internal/path';
 import { type HealthStatus } from '../models/check';
 import { type CheckRegistration, checkRegistrationToWire } from '../models/check-definition';
@@ -82,10 +82,10 @@ export class AgentChecksApi {
     options: WriteOptions = {},
   ): Promise<void> {
     if (status !== 'passing' && status !== 'warning' && status !== 'critical') {
-      throw new ConsulConfigError('status', 'passing, warning or critical', status);
+      throw new ConsulOptionError('status', 'passing, warning or critical', status);
     }
     if (output !== undefined && typeof output !== 'string') {
-      throw new ConsulConfigError('output', 'a string', output);
+      throw new ConsulOptionError('output', 'a string', output);
     }
     await this.sendTtl(`/v1/agent/check/update/${encodeSegment(id, 'id')}`, id, options, {
       json: output === undefined ? { Status: status } : { Status: status, Output: output },
@@ -99,7 +99,7 @@ export class AgentChecksApi {
     options: WriteOptions = {},
   ): Promise<void> {
     if (note !== undefined && typeof note !== 'string') {
-      throw new ConsulConfigError('note', 'a string', note);
+      throw new ConsulOptionError('note', 'a string', note);
     }
     await this.sendTtl(`/v1/agent/check/${verb}/${encodeSegment(id, 'id')}`, id, options, {
       query: { note: note || undefined },

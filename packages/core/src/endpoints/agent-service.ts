@@ -1,5 +1,5 @@
 import { type Duration, formatGoDuration, toMillis } from '../duration';
-import { ConsulConfigError, ConsulError } from '../errors';
+import { ConsulOptionError, ConsulError } from '../errors';
 import { encodeSegment } from '../internal/path';
 import { decodeConsulJson } from '../internal/json';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
@@ -59,7 +59,7 @@ export interface AgentServiceApi {
    * through `options.onMeta` instead of a `meta` property.
    */
   (id: string, options?: AgentServiceReadOptions): Promise<AgentService | undefined>;
-  /** Registers (upserts) an instance. Validates the definition first (`ConsulConfigError`). */
+  /** Registers (upserts) an instance. Validates the definition first (`ConsulOptionError`). */
   register(definition: ServiceDefinition, options?: ServiceRegisterOptions): Promise<void>;
   /**
    * Deregisters an instance and its checks. Resolves `false` when Consul said it did not know the ID
@@ -92,7 +92,7 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
     let timeout = options.timeout;
     if (options.hash !== undefined) {
       const waitMs = options.wait === undefined ? 60_000 : toMillis(options.wait, 'wait');
-      if (waitMs <= 0) throw new ConsulConfigError('wait', 'a positive duration', options.wait);
+      if (waitMs <= 0) throw new ConsulOptionError('wait', 'a positive duration', options.wait);
       query = { hash: options.hash, wait: formatGoDuration(waitMs) };
       const base =
         timeout === undefined ? transport.config.timeoutMs : toMillis(timeout, 'timeout');
@@ -148,7 +148,7 @@ export function createAgentServiceApi(transport: Transport): AgentServiceApi {
     },
 
     async maintenance(id: string, enable: boolean, reason?: string, options: WriteOptions = {}) {
-      if (typeof enable !== 'boolean') throw new ConsulConfigError('enable', 'a boolean', enable);
+      if (typeof enable !== 'boolean') throw new ConsulOptionError('enable', 'a boolean', enable);
       await transport.send({
         method: 'PUT',
         path: `/v1/agent/service/maintenance/${encodeSegment(id, 'id')}`,

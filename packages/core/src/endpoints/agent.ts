@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { decodeConsulJson } from '../internal/json';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
@@ -87,7 +87,7 @@ const STATES = ['none', 'alive', 'leaving', 'left', 'failed'] as const;
 /** Parses `1.8.7`, `1.16.0-dev`, `1.15.2+ent`; throws on anything else. */
 export function parseConsulVersion(text: string): ConsulVersion {
   const m = /^v?(\d+)\.(\d+)\.(\d+)(?:[-+](.*))?$/.exec(text.trim());
-  if (!m) throw new ConsulConfigError('Config.Version', 'a version such as 1.8.7', text);
+  if (!m) throw new ConsulOptionError('Config.Version', 'a version such as 1.8.7', text);
   return {
     major: Number(m[1]),
     minor: Number(m[2]),
@@ -182,7 +182,7 @@ export class AgentApi {
 
   /** Node maintenance (`_node_maintenance`): every instance on this node leaves `passing` results. */
   async maintenance(enable: boolean, reason?: string, options: WriteOptions = {}): Promise<void> {
-    if (typeof enable !== 'boolean') throw new ConsulConfigError('enable', 'a boolean', enable);
+    if (typeof enable !== 'boolean') throw new ConsulOptionError('enable', 'a boolean', enable);
     await this.transport.send({
       method: 'PUT',
       path: '/v1/agent/maintenance',

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions } from '../query';
@@ -76,10 +76,10 @@ export class EventApi {
     options: EventFireOptions = {},
   ): Promise<UserEvent> {
     if (payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
-      throw new ConsulConfigError('payload', 'a string or bytes', payload);
+      throw new ConsulOptionError('payload', 'a string or bytes', payload);
     }
     if (options.tag !== undefined && options.service === undefined) {
-      throw new ConsulConfigError('tag', 'used together with service', options.tag);
+      throw new ConsulOptionError('tag', 'used together with service', options.tag);
     }
     const res = await this.transport.send({
       method: 'PUT',

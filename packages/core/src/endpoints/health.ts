@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { encodeSegment } from '../internal/path';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import {
@@ -28,7 +28,7 @@ export function tagQuery(tag: unknown, option = 'tag'): readonly string[] | unde
   if (tag === undefined) return undefined;
   const list = typeof tag === 'string' ? [tag] : tag;
   if (!Array.isArray(list) || list.some((t) => typeof t !== 'string' || t === '')) {
-    throw new ConsulConfigError(option, 'a non-empty tag or an array of them', tag);
+    throw new ConsulOptionError(option, 'a non-empty tag or an array of them', tag);
   }
   return list as string[];
 }
@@ -72,7 +72,7 @@ export class HealthApi {
     options: QueryOptions = {},
   ): Promise<WithMeta<HealthCheck[]>> {
     if (!STATES.includes(state)) {
-      throw new ConsulConfigError('state', 'any, passing, warning or critical', state);
+      throw new ConsulOptionError('state', 'any, passing, warning or critical', state);
     }
     return this.checkList(`/v1/health/state/${state}`, options);
   }

@@ -1,4 +1,4 @@
-import { ConsulConfigError, ConsulProtocolError } from '../errors';
+import { ConsulOptionError, ConsulProtocolError } from '../errors';
 import { decodeConsulJson, parseConsulJson, stringList, toFlags } from '../internal/json';
 import { encodeKey } from '../internal/path';
 import {
@@ -255,11 +255,11 @@ export class KvApi {
   async put(key: string, value: string | Uint8Array, options: KvPutOptions = {}): Promise<boolean> {
     const encodedKey = encodeKey(key);
     if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-      throw new ConsulConfigError('value', 'a string or bytes', value);
+      throw new ConsulOptionError('value', 'a string or bytes', value);
     }
     const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
     if (size > KV_MAX_VALUE_SIZE) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'value',
         `at most ${KV_MAX_VALUE_SIZE} bytes (kv_max_value_size)`,
         `${size} bytes`,
@@ -285,7 +285,7 @@ export class KvApi {
   /** Deletes a key (or a prefix with `recurse`). Resolves `false` when a `cas` did not match. */
   async delete(key: string, options: KvDeleteOptions = {}): Promise<boolean> {
     if (options.recurse && options.cas !== undefined) {
-      throw new ConsulConfigError('cas', 'not combined with recurse', options.cas);
+      throw new ConsulOptionError('cas', 'not combined with recurse', options.cas);
     }
     const res = await this.transport.send({
       method: 'DELETE',
@@ -301,7 +301,7 @@ export class KvApi {
 function checkIndex(value: number | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ConsulConfigError(option, 'a non-negative integer index', value);
+    throw new ConsulOptionError(option, 'a non-negative integer index', value);
   }
   return value;
 }
@@ -310,7 +310,7 @@ function checkFlags(value: bigint | number | undefined): bigint | undefined {
   if (value === undefined) return undefined;
   const big = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n;
   if (big < 0n || big > 0xffffffffffffffffn) {
-    throw new ConsulConfigError('flags', 'an unsigned 64-bit integer', value);
+    throw new ConsulOptionError('flags', 'an unsigned 64-bit integer', value);
   }
   return big;
 }

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { createdId, decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import {
@@ -212,7 +212,7 @@ export class PreparedQueryApi {
     options: PreparedQueryExecuteOptions = {},
   ): Promise<WithMeta<PreparedQueryResult>> {
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
-      throw new ConsulConfigError('limit', 'a positive integer', options.limit);
+      throw new ConsulOptionError('limit', 'a positive integer', options.limit);
     }
     const res = await this.transport.send({
       method: 'GET',

@@ -1,5 +1,5 @@
 import { type Duration, formatGoDuration, parseGoDuration, toMillis } from '../duration';
-import { ConsulConfigError, type ConsulErrorOptions, ConsulNotFoundError } from '../errors';
+import { ConsulOptionError, type ConsulErrorOptions, ConsulNotFoundError } from '../errors';
 import { createdId, decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
@@ -118,21 +118,21 @@ export function sessionCreateBody(options: SessionCreateOptions): Record<string,
   if (options.lockDelay !== undefined) {
     const ms = toMillis(options.lockDelay, 'lockDelay');
     if (ms > SESSION_MAX_LOCK_DELAY_MS) {
-      throw new ConsulConfigError('lockDelay', 'a duration of at most 60s', options.lockDelay);
+      throw new ConsulOptionError('lockDelay', 'a duration of at most 60s', options.lockDelay);
     }
     // Always a string with a unit: a bare JSON number < 1000 would be read as seconds (SES-5).
     body.LockDelay = formatGoDuration(ms);
   }
   if (options.behavior !== undefined) {
     if (options.behavior !== 'release' && options.behavior !== 'delete') {
-      throw new ConsulConfigError('behavior', 'release or delete', options.behavior);
+      throw new ConsulOptionError('behavior', 'release or delete', options.behavior);
     }
     body.Behavior = options.behavior;
   }
   if (options.ttl !== undefined) {
     const ms = toMillis(options.ttl, 'ttl');
     if (ms < SESSION_TTL_MIN_MS || ms > SESSION_TTL_MAX_MS) {
-      throw new ConsulConfigError('ttl', 'a duration from 10s to 24h', options.ttl);
+      throw new ConsulOptionError('ttl', 'a duration from 10s to 24h', options.ttl);
     }
     body.TTL = formatGoDuration(ms);
   }
@@ -141,13 +141,13 @@ export function sessionCreateBody(options: SessionCreateOptions): Record<string,
   if (options.checks !== undefined) body.Checks = listOption(options.checks, 'checks');
   if (options.serviceChecks !== undefined) {
     if (!Array.isArray(options.serviceChecks)) {
-      throw new ConsulConfigError('serviceChecks', 'an array of check IDs', options.serviceChecks);
+      throw new ConsulOptionError('serviceChecks', 'an array of check IDs', options.serviceChecks);
     }
     body.ServiceChecks = options.serviceChecks.map((c, i) => {
       const path = `serviceChecks[${i}]`;
       if (typeof c === 'string') return { ID: stringOption(c, path) };
       if (typeof c !== 'object' || c === null) {
-        throw new ConsulConfigError(path, 'a check ID or { id, namespace }', c);
+        throw new ConsulOptionError(path, 'a check ID or { id, namespace }', c);
       }
       const wire: Record<string, string> = { ID: stringOption(c.id, `${path}.id`) };
       if (c.namespace !== undefined)
@@ -160,13 +160,13 @@ export function sessionCreateBody(options: SessionCreateOptions): Record<string,
 
 function stringOption(value: unknown, option: string): string {
   if (typeof value !== 'string' || value === '') {
-    throw new ConsulConfigError(option, 'a non-empty string', value);
+    throw new ConsulOptionError(option, 'a non-empty string', value);
   }
   return value;
 }
 
 function listOption(value: unknown, option: string): string[] {
-  if (!Array.isArray(value)) throw new ConsulConfigError(option, 'an array of check IDs', value);
+  if (!Array.isArray(value)) throw new ConsulOptionError(option, 'an array of check IDs', value);
   return value.map((v, i) => stringOption(v, `${option}[${i}]`));
 }
 
@@ -178,7 +178,7 @@ function firstSession(wire: SessionWire[] | null): SessionEntry | undefined {
 
 function sessionId(id: unknown): string {
   if (typeof id !== 'string' || !UUID.test(id)) {
-    throw new ConsulConfigError('id', 'a session ID (UUID)', id);
+    throw new ConsulOptionError('id', 'a session ID (UUID)', id);
   }
   return encodeSegment(id, 'id');
 }

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { decodeConsulJson } from '../internal/json';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
@@ -77,11 +77,11 @@ const VERBS = new Set([
 /** Validates one operation and builds its wire form `{ KV: { Verb, Key, ... } }`. */
 export function txnOpToWire(op: unknown, i: number): { KV: Record<string, unknown> } {
   const path = `ops[${i}]`;
-  if (typeof op !== 'object' || op === null) throw new ConsulConfigError(path, 'an operation', op);
+  if (typeof op !== 'object' || op === null) throw new ConsulOptionError(path, 'an operation', op);
   const o = op as Record<string, unknown>;
   const verb = o.verb;
   if (typeof verb !== 'string' || !VERBS.has(verb)) {
-    throw new ConsulConfigError(`${path}.verb`, `a KV verb (${[...VERBS].join(', ')})`, verb);
+    throw new ConsulOptionError(`${path}.verb`, `a KV verb (${[...VERBS].join(', ')})`, verb);
   }
   const kv: Record<string, unknown> = {
     Verb: verb,
@@ -95,13 +95,13 @@ export function txnOpToWire(op: unknown, i: number): { KV: Record<string, unknow
   }
   if (WITH_INDEX.has(verb)) {
     if (typeof o.index !== 'number' || !Number.isSafeInteger(o.index) || o.index < 0) {
-      throw new ConsulConfigError(`${path}.index`, 'a non-negative integer index', o.index);
+      throw new ConsulOptionError(`${path}.index`, 'a non-negative integer index', o.index);
     }
     kv.Index = o.index;
   }
   if (WITH_SESSION.has(verb)) {
     if (typeof o.session !== 'string' || o.session === '') {
-      throw new ConsulConfigError(`${path}.session`, 'a session ID', o.session);
+      throw new ConsulOptionError(`${path}.session`, 'a session ID', o.session);
     }
     kv.Session = o.session;
   }
@@ -109,19 +109,19 @@ export function txnOpToWire(op: unknown, i: number): { KV: Record<string, unknow
 }
 
 function txnKey(key: unknown, path: string, allowEmpty: boolean): string {
-  if (typeof key !== 'string') throw new ConsulConfigError(path, 'a string key', key);
+  if (typeof key !== 'string') throw new ConsulOptionError(path, 'a string key', key);
   const trimmed = key.startsWith('/') ? key.slice(1) : key;
-  if (trimmed === '' && !allowEmpty) throw new ConsulConfigError(path, 'a non-empty key', key);
+  if (trimmed === '' && !allowEmpty) throw new ConsulOptionError(path, 'a non-empty key', key);
   return trimmed;
 }
 
 function encodeValue(value: unknown, path: string): string {
   if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-    throw new ConsulConfigError(path, 'a string or bytes', value);
+    throw new ConsulOptionError(path, 'a string or bytes', value);
   }
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
   if (bytes.byteLength > KV_MAX_VALUE_SIZE) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       path,
       `at most ${KV_MAX_VALUE_SIZE} bytes`,
       `${bytes.byteLength} bytes`,
@@ -134,7 +134,7 @@ function txnFlags(value: unknown, path: string): bigint {
   const big =
     typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value as number) : -1n;
   if (big < 0n || big > 0xffffffffffffffffn) {
-    throw new ConsulConfigError(path, 'an unsigned 64-bit integer', value);
+    throw new ConsulOptionError(path, 'an unsigned 64-bit integer', value);
   }
   return big; // written as a bare JSON number by stringifyConsulJson, digits intact
 }
@@ -171,14 +171,14 @@ export class TxnApi {
 
   /**
    * Runs operations atomically. Rejects more than {@link TXN_MAX_OPS} operations before sending
-   * (`ConsulConfigError`). Only read-only transactions are retried after an ambiguous failure.
+   * (`ConsulOptionError`). Only read-only transactions are retried after an ambiguous failure.
    */
   async run(ops: readonly TxnOp[], options: TxnOptions = {}): Promise<WithMeta<TxnResult>> {
     if (!Array.isArray(ops) || ops.length === 0) {
-      throw new ConsulConfigError('ops', 'a non-empty array of operations', ops);
+      throw new ConsulOptionError('ops', 'a non-empty array of operations', ops);
     }
     if (ops.length > TXN_MAX_OPS) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'ops',
         `at most ${TXN_MAX_OPS} operations (Consul's limit before 1.14; split the work)`,
         `${ops.length} operations`,

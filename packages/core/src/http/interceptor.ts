@@ -3,7 +3,7 @@ import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import type { InstanceSource } from '../discovery/instance';
 import { toMillis, type Duration } from '../duration';
-import { ConsulClosedError, ConsulConfigError } from '../errors';
+import { ConsulClosedError, ConsulOptionError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
@@ -78,7 +78,7 @@ export function createDiscoveryInterceptor(
   options: DiscoveryInterceptorOptions = {},
 ): DiscoveryInterceptor {
   if (typeof resolve !== 'function') {
-    throw new ConsulConfigError('resolve', 'a function (service) => InstanceSource', resolve);
+    throw new ConsulOptionError('resolve', 'a function (service) => InstanceSource', resolve);
   }
   const settings = resolveInterceptorOptions(options);
   const retries = settings.redispatch ? 1 : 0;
@@ -211,17 +211,17 @@ interface InterceptorSettings {
 
 function resolveInterceptorOptions(options: DiscoveryInterceptorOptions): InterceptorSettings {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
   validateKnownOptions(options, INTERCEPTOR_OPTION_KEYS);
   const fn = <T>(value: T | undefined, option: string, fallback: T): T => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'function') throw new ConsulConfigError(option, 'a function', value);
+    if (typeof value !== 'function') throw new ConsulOptionError(option, 'a function', value);
     return value;
   };
   const bool = (value: boolean | undefined, option: string, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+    if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
     return value;
   };
   return {

@@ -2,7 +2,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import { toMillis, type Duration } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 
 /** Passive outlier ejection: instances failing in a row are taken out for a while. */
@@ -120,7 +120,7 @@ export interface ResolvedServiceClientOptions {
 }
 
 /**
- * Validates client options (throwing {@link ConsulConfigError} naming the option, before any call)
+ * Validates client options (throwing {@link ConsulOptionError} naming the option, before any call)
  * and fills in defaults. Unknown keys, also in `ejection` and `tls`, are rejected (typos). `prefix`
  * is prepended to option names in errors.
  */
@@ -131,36 +131,36 @@ export function resolveServiceClientOptions(
   const name = (option: string) => `${prefix}${option}`;
   const path = prefix.replace(/\.$/, '');
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError(path || 'options', 'an object', options);
+    throw new ConsulOptionError(path || 'options', 'an object', options);
   }
   validateKnownOptions(options, SERVICE_CLIENT_OPTION_KEYS, path);
   if (options.tls !== undefined) {
     if (typeof options.tls !== 'object' || options.tls === null) {
-      throw new ConsulConfigError(name('tls'), 'an object', options.tls);
+      throw new ConsulOptionError(name('tls'), 'an object', options.tls);
     }
     validateKnownOptions(options.tls, TLS_OPTION_KEYS, name('tls'));
   }
   const balancer = options.balancer ?? roundRobin();
   if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
-    throw new ConsulConfigError(name('balancer'), 'a balancer (an object with pick())', balancer);
+    throw new ConsulOptionError(name('balancer'), 'a balancer (an object with pick())', balancer);
   }
   const retries = options.retries ?? 2;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new ConsulConfigError(name('retries'), 'a non-negative integer', retries);
+    throw new ConsulOptionError(name('retries'), 'a non-negative integer', retries);
   }
   const retryStatuses = options.retryStatuses ?? [502, 503, 504];
   if (
     !Array.isArray(retryStatuses) ||
     !retryStatuses.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)
   ) {
-    throw new ConsulConfigError(name('retryStatuses'), 'an array of HTTP statuses', retryStatuses);
+    throw new ConsulOptionError(name('retryStatuses'), 'an array of HTTP statuses', retryStatuses);
   }
   const connections = options.connections;
   if (connections !== undefined && (!Number.isInteger(connections) || connections < 1)) {
-    throw new ConsulConfigError(name('connections'), 'a positive integer', connections);
+    throw new ConsulOptionError(name('connections'), 'a positive integer', connections);
   }
   if (options.factory !== undefined && typeof options.factory !== 'function') {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       name('factory'),
       'a function (origin) => Dispatcher',
       options.factory,
@@ -188,12 +188,12 @@ export function resolveEjection(
   option = 'ejection',
 ): ResolvedEjection {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError(option, 'an object or false', options);
+    throw new ConsulOptionError(option, 'an object or false', options);
   }
   validateKnownOptions(options, EJECTION_OPTION_KEYS, option);
   const consecutiveFailures = options.consecutiveFailures ?? 3;
   if (!Number.isInteger(consecutiveFailures) || consecutiveFailures < 1) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       `${option}.consecutiveFailures`,
       'a positive integer',
       consecutiveFailures,
@@ -202,7 +202,7 @@ export function resolveEjection(
   const baseMs = toMillis(options.baseEjectionTime ?? '10s', `${option}.baseEjectionTime`);
   const maxMs = toMillis(options.maxEjectionTime ?? '2m', `${option}.maxEjectionTime`);
   if (maxMs < baseMs) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       `${option}.maxEjectionTime`,
       'a duration not shorter than baseEjectionTime',
       options.maxEjectionTime,
@@ -210,7 +210,7 @@ export function resolveEjection(
   }
   const maxPercent = options.maxEjectedPercent ?? 50;
   if (typeof maxPercent !== 'number' || !(maxPercent >= 0 && maxPercent <= 100)) {
-    throw new ConsulConfigError(`${option}.maxEjectedPercent`, 'a number 0-100', maxPercent);
+    throw new ConsulOptionError(`${option}.maxEjectedPercent`, 'a number 0-100', maxPercent);
   }
   return { consecutiveFailures, baseMs, maxMs, maxPercent };
 }

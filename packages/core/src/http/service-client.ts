@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Balancer } from '../balancers/types';
 import type { InstanceSource } from '../discovery/instance';
 import { toMillis, type Duration } from '../duration';
-import { ConsulClosedError, ConsulConfigError, ConsulTimeoutError } from '../errors';
+import { ConsulClosedError, ConsulOptionError, ConsulTimeoutError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { CallSignal } from './call-signal';
 import { DeadlineList } from './deadlines';
@@ -64,7 +64,7 @@ export class ServiceClient {
 
   /**
    * @param source live instances of the service
-   * @param options validated now; a bad one throws `ConsulConfigError` naming it
+   * @param options validated now; a bad one throws `ConsulOptionError` naming it
    * @param logger receives ejection/re-admission notices (never a token)
    * @param onClose called once when the client closes (`consul.http()` unregisters its closer
    *   from the Consul client there, so closed clients are not kept alive until the client closes)
@@ -76,7 +76,7 @@ export class ServiceClient {
     private readonly onClose?: () => void,
   ) {
     if (typeof source !== 'object' || source === null || typeof source.instances !== 'function') {
-      throw new ConsulConfigError('source', 'an InstanceSource', source);
+      throw new ConsulOptionError('source', 'an InstanceSource', source);
     }
     this.service = source.name;
     this.options = resolveServiceClientOptions(options);
@@ -186,7 +186,7 @@ export class ServiceClient {
         if (options.retries !== undefined) {
           retries = options.retries;
           if (!Number.isInteger(retries) || retries < 0) {
-            throw new ConsulConfigError('retries', 'a non-negative integer', retries);
+            throw new ConsulOptionError('retries', 'a non-negative integer', retries);
           }
         }
         userSignal = options.signal;

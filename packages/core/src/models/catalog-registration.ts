@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type HealthStatus } from './check';
 import { metaToWire } from './service-definition';
 import {
@@ -86,7 +86,7 @@ export function catalogRegistrationToWire(input: unknown): Record<string, unknow
   );
   const node = requiredString(r.node, `${path}.node`);
   if (r.checks !== undefined && !Array.isArray(r.checks)) {
-    throw new ConsulConfigError(`${path}.checks`, 'an array of checks', r.checks);
+    throw new ConsulOptionError(`${path}.checks`, 'an array of checks', r.checks);
   }
   return compact({
     ID: optionalString(r.id, `${path}.id`, true),
@@ -125,7 +125,7 @@ function serviceToWire(input: unknown, path: string) {
     const w = checkObject(s.weights, `${path}.weights`);
     const passing = optionalInteger(w.passing, `${path}.weights.passing`, 1);
     if (passing === undefined) {
-      throw new ConsulConfigError(`${path}.weights.passing`, 'an integer > 0', w.passing);
+      throw new ConsulOptionError(`${path}.weights.passing`, 'an integer > 0', w.passing);
     }
     weights = {
       Passing: passing,
@@ -147,7 +147,7 @@ function checkToWire(input: unknown, node: string, path: string) {
   const c = checkObject(input, path);
   checkKnownKeys(c, ['checkId', 'name', 'status', 'notes', 'output', 'serviceId'], path);
   if (c.status !== undefined && !STATUSES.includes(c.status as string)) {
-    throw new ConsulConfigError(`${path}.status`, 'passing, warning or critical', c.status);
+    throw new ConsulOptionError(`${path}.status`, 'passing, warning or critical', c.status);
   }
   return compact({
     Node: node,
@@ -164,7 +164,7 @@ function stringRecord(value: unknown, path: string): Record<string, string> | un
   if (value === undefined) return undefined;
   const record = checkObject(value, path);
   for (const [k, v] of Object.entries(record)) {
-    if (typeof v !== 'string') throw new ConsulConfigError(`${path}.${k}`, 'a string', v);
+    if (typeof v !== 'string') throw new ConsulOptionError(`${path}.${k}`, 'a string', v);
   }
   return { ...(record as Record<string, string>) };
 }

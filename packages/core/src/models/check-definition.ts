@@ -1,5 +1,5 @@
 import { type Duration } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type HealthStatus } from './check';
 import {
   checkKnownKeys,
@@ -126,7 +126,7 @@ function checkBody(check: Record<string, unknown>, path: string): Record<string,
       : check[k] !== undefined,
   );
   if (kinds.length !== 1) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       path,
       'exactly one check kind (http, tcp, grpc, ttl or aliasService)',
       kinds.length === 0 ? 'none' : kinds.join(' + '),
@@ -135,21 +135,21 @@ function checkBody(check: Record<string, unknown>, path: string): Record<string,
   const kind = kinds[0];
   const interval = optionalWireDuration(check.interval as Duration | undefined, `${path}.interval`);
   if ((kind === 'http' || kind === 'tcp' || kind === 'grpc') && interval === undefined) {
-    throw new ConsulConfigError(`${path}.interval`, `a duration for a ${kind} check`, undefined);
+    throw new ConsulOptionError(`${path}.interval`, `a duration for a ${kind} check`, undefined);
   }
   if (kind === 'alias' && interval !== undefined) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       `${path}.interval`,
       'no interval on an alias check',
       check.interval,
     );
   }
   if (check.status !== undefined && !STATUSES.includes(check.status as string)) {
-    throw new ConsulConfigError(`${path}.status`, 'passing, warning or critical', check.status);
+    throw new ConsulOptionError(`${path}.status`, 'passing, warning or critical', check.status);
   }
   const httpOnly = ['method', 'header', 'body'].find((k) => check[k] !== undefined);
   if (httpOnly && kind !== 'http') {
-    throw new ConsulConfigError(`${path}.${httpOnly}`, 'only on an http check', check[httpOnly]);
+    throw new ConsulOptionError(`${path}.${httpOnly}`, 'only on an http check', check[httpOnly]);
   }
   return {
     Name: optionalString(check.name, `${path}.name`, true),
@@ -189,7 +189,7 @@ function checkBody(check: Record<string, unknown>, path: string): Record<string,
 function optionalUrl(value: unknown, path: string): string | undefined {
   const text = optionalString(value, path, true);
   if (text !== undefined && !/^https?:\/\/[^/\s]+/i.test(text)) {
-    throw new ConsulConfigError(path, 'an http:// or https:// URL', value);
+    throw new ConsulOptionError(path, 'an http:// or https:// URL', value);
   }
   return text;
 }
@@ -201,7 +201,7 @@ function headerToWire(value: unknown, path: string): Record<string, string[]> | 
   for (const [name, v] of Object.entries(header)) {
     const list = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) {
-      throw new ConsulConfigError(`${path}.${name}`, 'a string or an array of strings', v);
+      throw new ConsulOptionError(`${path}.${name}`, 'a string or an array of strings', v);
     }
     out[name] = [...(list as string[])];
   }

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type CheckDefinition, checkDefinitionToWire } from './check-definition';
 import {
   checkKnownKeys,
@@ -60,9 +60,9 @@ export function serviceDefinitionToWire(input: unknown, path = 'service'): Recor
   const def = checkObject(input, path);
   checkKnownKeys(def, SERVICE_KEYS, path);
   const id = optionalString(def.id, `${path}.id`, true);
-  if (id?.includes('/')) throw new ConsulConfigError(`${path}.id`, 'an ID without "/"', id);
+  if (id?.includes('/')) throw new ConsulOptionError(`${path}.id`, 'an ID without "/"', id);
   if (def.checks !== undefined && !Array.isArray(def.checks)) {
-    throw new ConsulConfigError(`${path}.checks`, 'an array of checks', def.checks);
+    throw new ConsulOptionError(`${path}.checks`, 'an array of checks', def.checks);
   }
   return compact({
     Name: requiredString(def.name, `${path}.name`),
@@ -86,17 +86,17 @@ export function metaToWire(value: unknown, path: string): Record<string, string>
   if (value === undefined) return undefined;
   const meta = checkObject(value, path);
   const entries = Object.entries(meta);
-  if (entries.length > 64) throw new ConsulConfigError(path, 'at most 64 pairs', entries.length);
+  if (entries.length > 64) throw new ConsulOptionError(path, 'at most 64 pairs', entries.length);
   for (const [key, v] of entries) {
     if (!META_KEY.test(key) || key.startsWith('consul-')) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         `${path}.${key}`,
         'a key of 1-128 letters, digits, "_" or "-", not starting with "consul-"',
         key,
       );
     }
     if (typeof v !== 'string' || v.length > 512) {
-      throw new ConsulConfigError(`${path}.${key}`, 'a string of at most 512 characters', v);
+      throw new ConsulOptionError(`${path}.${key}`, 'a string of at most 512 characters', v);
     }
   }
   return { ...(meta as Record<string, string>) };
@@ -108,7 +108,7 @@ function weightsToWire(value: unknown, path: string) {
   checkKnownKeys(w, ['passing', 'warning'], path);
   const passing = optionalInteger(w.passing, `${path}.passing`, 1);
   if (passing === undefined)
-    throw new ConsulConfigError(`${path}.passing`, 'an integer > 0', w.passing);
+    throw new ConsulOptionError(`${path}.passing`, 'an integer > 0', w.passing);
   return { Passing: passing, Warning: optionalInteger(w.warning, `${path}.warning`, 0) ?? 1 };
 }
 

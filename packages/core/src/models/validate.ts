@@ -1,5 +1,5 @@
 import { type Duration, formatGoDuration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 
 /**
  * Small validators for user-supplied definitions and options. Each names the offending field by its
@@ -9,7 +9,7 @@ import { ConsulConfigError } from '../errors';
 /** A plain object, not null or an array. */
 export function checkObject(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConsulConfigError(path, 'an object', value);
+    throw new ConsulOptionError(path, 'an object', value);
   }
   return value as Record<string, unknown>;
 }
@@ -57,27 +57,27 @@ function rejectUnknownKey(
   for (const [key, v] of Object.entries(value)) {
     if (known.includes(key) || (ignoreUndefined && v === undefined)) continue;
     const option = path === '' ? key : `${path}.${key}`;
-    throw new ConsulConfigError(option, `a known ${noun} (${known.join(', ')})`, key);
+    throw new ConsulOptionError(option, `a known ${noun} (${known.join(', ')})`, key);
   }
 }
 
 export function optionalString(value: unknown, path: string, nonEmpty = false): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || (nonEmpty && value === '')) {
-    throw new ConsulConfigError(path, nonEmpty ? 'a non-empty string' : 'a string', value);
+    throw new ConsulOptionError(path, nonEmpty ? 'a non-empty string' : 'a string', value);
   }
   return value;
 }
 
 export function requiredString(value: unknown, path: string): string {
   const text = optionalString(value, path, true);
-  if (text === undefined) throw new ConsulConfigError(path, 'a non-empty string', value);
+  if (text === undefined) throw new ConsulOptionError(path, 'a non-empty string', value);
   return text;
 }
 
 export function optionalBoolean(value: unknown, path: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new ConsulConfigError(path, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(path, 'a boolean', value);
   return value;
 }
 
@@ -89,14 +89,14 @@ export function optionalInteger(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConsulConfigError(path, `an integer from ${min} to ${max}`, value);
+    throw new ConsulOptionError(path, `an integer from ${min} to ${max}`, value);
   }
   return value;
 }
 
 export function optionalStringList(value: unknown, path: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new ConsulConfigError(path, 'an array of strings', value);
+  if (!Array.isArray(value)) throw new ConsulOptionError(path, 'an array of strings', value);
   return value.map((v, i) => requiredString(v, `${path}[${i}]`));
 }
 
@@ -107,7 +107,7 @@ export function optionalWireDuration(
 ): string | undefined {
   if (value === undefined) return undefined;
   const ms = toMillis(value, path);
-  if (ms <= 0) throw new ConsulConfigError(path, 'a positive duration', value);
+  if (ms <= 0) throw new ConsulOptionError(path, 'a positive duration', value);
   return formatGoDuration(ms);
 }
 

@@ -1,5 +1,5 @@
 import { type Duration, formatGoDuration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { type HealthStatus } from '../models/check';
 import { type CheckDefinition } from '../models/check-definition';
 import { type ServiceDefinition, serviceDefinitionToWire } from '../models/service-definition';
@@ -74,7 +74,7 @@ const KINDS: readonly CheckKind[] = ['http', 'tcp', 'grpc', 'ttl', 'alias'];
 /**
  * Validates a registration definition and applies the defaults: ID `name-host-port-<random>`,
  * the detected address, explicit check IDs, `DeregisterCriticalServiceAfter` on every check, and a
- * TTL heartbeat check when the definition has none. Throws {@link ConsulConfigError}.
+ * TTL heartbeat check when the definition has none. Throws {@link ConsulOptionError}.
  */
 export function planRegistration(
   input: unknown,
@@ -84,7 +84,7 @@ export function planRegistration(
   const def = checkObject(input, 'service');
   const name = def.name;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'service.name',
       'a name of letters, digits, ".", "_" or "-" starting with a letter or digit',
       name,
@@ -92,15 +92,15 @@ export function planRegistration(
   }
   const port = def.port;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConsulConfigError('service.port', 'an integer from 1 to 65535', port);
+    throw new ConsulOptionError('service.port', 'an integer from 1 to 65535', port);
   }
   if (def.address !== undefined && typeof def.address !== 'string') {
-    throw new ConsulConfigError('service.address', 'a string', def.address);
+    throw new ConsulOptionError('service.address', 'a string', def.address);
   }
   const address = resolveServiceAddress(def.address as string | undefined, env.interfaces);
   const id = def.id === undefined ? generateServiceId(name, port, env.host, env.random) : def.id;
   if (typeof id !== 'string' || !SERVICE_ID_PATTERN.test(id)) {
-    throw new ConsulConfigError('service.id', 'an ID of letters, digits, ".", "_" or "-"', id);
+    throw new ConsulOptionError('service.id', 'an ID of letters, digits, ".", "_" or "-"', id);
   }
   const deregisterAfter = deregisterAfterOption(options.deregisterCriticalServiceAfter);
   const ctx: CheckContext = { id, address, port, deregisterAfter, scheme: schemeOf(def.meta) };
@@ -109,7 +109,7 @@ export function planRegistration(
   let check: PlannedCheck | undefined;
   if (def.check !== undefined) check = planCheck(def.check, 'service.check', ctx, ids);
   if (def.checks !== undefined && !Array.isArray(def.checks)) {
-    throw new ConsulConfigError('service.checks', 'an array of checks', def.checks);
+    throw new ConsulOptionError('service.checks', 'an array of checks', def.checks);
   }
   let checks = ((def.checks as unknown[] | undefined) ?? []).map((c, i) =>
     planCheck(c, `service.checks[${i}]`, ctx, ids),
@@ -117,7 +117,7 @@ export function planRegistration(
   if (check === undefined && def.checks === undefined) {
     const ttlMs = durationField(options.defaultTtl ?? DEFAULT_TTL, 'options.defaultTtl') as number;
     if (ttlMs < MIN_CHECK_INTERVAL_MS) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'options.defaultTtl',
         'at least 1s (the agent minimum)',
         options.defaultTtl,
@@ -174,7 +174,7 @@ class IdAllocator {
     let id: string;
     if (explicit !== undefined) {
       if (typeof explicit !== 'string' || !CHECK_ID_PATTERN.test(explicit)) {
-        throw new ConsulConfigError(
+        throw new ConsulOptionError(
           `${path}.checkId`,
           'an ID of letters, digits, ".", "_", ":" or "-"',
           explicit,
@@ -187,7 +187,7 @@ class IdAllocator {
       id = n === 1 ? `${this.serviceId}:${kind}` : `${this.serviceId}:${kind}:${n}`;
       while (this.used.has(id)) id = `${id}_`;
     }
-    if (this.used.has(id)) throw new ConsulConfigError(`${path}.checkId`, 'a unique check ID', id);
+    if (this.used.has(id)) throw new ConsulOptionError(`${path}.checkId`, 'a unique check ID', id);
     this.used.add(id);
     return id;
   }
@@ -206,7 +206,7 @@ function planCheck(
       : raw[k] !== undefined,
   );
   if (kinds.length !== 1) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       path,
       'exactly one check kind (http, tcp, grpc, ttl or aliasService)',
       kinds.length === 0 ? 'none' : kinds.join(' + '),
@@ -221,7 +221,7 @@ function planCheck(
   for (const field of ['interval', 'ttl'] as const) {
     const ms = durationField(raw[field], `${path}.${field}`);
     if (ms !== undefined && ms < MIN_CHECK_INTERVAL_MS) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         `${path}.${field}`,
         'at least 1s (the agent minimum)',
         raw[field],
@@ -230,10 +230,10 @@ function planCheck(
     if (ms !== undefined) definition[field] = formatGoDuration(ms);
   }
   if (kind !== 'ttl' && kind !== 'alias' && raw.interval === undefined) {
-    throw new ConsulConfigError(`${path}.interval`, `a duration for a ${kind} check`, undefined);
+    throw new ConsulOptionError(`${path}.interval`, `a duration for a ${kind} check`, undefined);
   }
   if (kind === 'ttl' && raw.interval !== undefined) {
-    throw new ConsulConfigError(`${path}.interval`, 'no interval on a ttl check', raw.interval);
+    throw new ConsulOptionError(`${path}.interval`, 'no interval on a ttl check', raw.interval);
   }
   definition.deregisterCriticalServiceAfter =
     raw.deregisterCriticalServiceAfter === undefined
@@ -256,7 +256,7 @@ function planCheck(
 function httpTarget(value: unknown, path: string, scheme: string, hostPort: string): string {
   if (typeof value === 'string' && value.startsWith('/')) return `${scheme}://${hostPort}${value}`;
   if (typeof value !== 'string' || !/^https?:\/\/[^/\s]+/i.test(value)) {
-    throw new ConsulConfigError(path, 'a path such as "/health" or an http(s):// URL', value);
+    throw new ConsulOptionError(path, 'a path such as "/health" or an http(s):// URL', value);
   }
   return value;
 }
@@ -264,7 +264,7 @@ function httpTarget(value: unknown, path: string, scheme: string, hostPort: stri
 function durationField(value: unknown, path: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = toMillis(value as Duration, path);
-  if (ms <= 0) throw new ConsulConfigError(path, 'a positive duration', value);
+  if (ms <= 0) throw new ConsulOptionError(path, 'a positive duration', value);
   return ms;
 }
 
@@ -278,7 +278,7 @@ function deregisterAfterOption(value: Duration | undefined): string {
 function deregisterAfterValue(value: unknown, path: string): string {
   const ms = toMillis(value as Duration, path);
   if (ms < MIN_DEREGISTER_AFTER_MS) {
-    throw new ConsulConfigError(path, 'at least 1m (the agent minimum)', value);
+    throw new ConsulOptionError(path, 'at least 1m (the agent minimum)', value);
   }
   return formatGoDuration(ms);
 }

@@ -6,7 +6,7 @@ import { Registration } from './registration';
 import { type RegistrationDefinition, type RegistrationOptions } from './types';
 
 /**
- * `consul.register(definition, options)`: validates everything (a `ConsulConfigError` names the
+ * `consul.register(definition, options)`: validates everything (a `ConsulOptionError` names the
  * field, nothing is sent), then returns the {@link Registration}, already registering unless
  * `autoStart: false`.
  */

@@ -1,5 +1,5 @@
 import { toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, checkObject, optionalBoolean, optionKeys } from '../models/validate';
 import { type RegistrationOptions } from './types';
 
@@ -25,19 +25,19 @@ export interface ResolvedRegistrationOptions {
 /**
  * Validates the behaviour options of `consul.register()` (durations that feed the definition,
  * `deregisterCriticalServiceAfter` and `defaultTtl`, are validated by the planner). Throws a
- * {@link ConsulConfigError} naming the option.
+ * {@link ConsulOptionError} naming the option.
  */
 export function resolveRegistrationOptions(input: unknown = {}): ResolvedRegistrationOptions {
   const o = checkObject(input, 'options');
   validateKnownOptions(o, KEYS, 'options');
   if (o.health !== undefined && typeof o.health !== 'function') {
-    throw new ConsulConfigError('options.health', 'a function', o.health);
+    throw new ConsulOptionError('options.health', 'a function', o.health);
   }
   let heartbeatIntervalMs: number | undefined;
   if (o.heartbeatInterval !== undefined) {
     heartbeatIntervalMs = toMillis(o.heartbeatInterval as string, 'options.heartbeatInterval');
     if (heartbeatIntervalMs < 100) {
-      throw new ConsulConfigError(
+      throw new ConsulOptionError(
         'options.heartbeatInterval',
         'at least 100ms',
         o.heartbeatInterval,

@@ -4,7 +4,7 @@ import { toMillis } from '../duration';
 import { type ConsulVersion } from '../endpoints/agent';
 import {
   ConsulClosedError,
-  ConsulConfigError,
+  ConsulOptionError,
   ConsulError,
   ConsulNotFoundError,
   ConsulTimeoutError,
@@ -106,7 +106,7 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       const shortest = Math.min(...ttl.map((c) => c.ttlMs as number));
       const period = options.heartbeatIntervalMs ?? shortest / 3;
       if (period >= shortest) {
-        throw new ConsulConfigError(
+        throw new ConsulOptionError(
           'options.heartbeatInterval',
           `a duration shorter than the shortest TTL (${shortest} ms)`,
           options.heartbeatIntervalMs,
@@ -187,9 +187,9 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
    * first registration it is only remembered and applied with it.
    */
   async maintenance(enable: boolean, reason?: string): Promise<void> {
-    if (typeof enable !== 'boolean') throw new ConsulConfigError('enable', 'a boolean', enable);
+    if (typeof enable !== 'boolean') throw new ConsulOptionError('enable', 'a boolean', enable);
     if (reason !== undefined && typeof reason !== 'string') {
-      throw new ConsulConfigError('reason', 'a string', reason);
+      throw new ConsulOptionError('reason', 'a string', reason);
     }
     this.wanted = { enabled: enable, reason };
     if (this.state !== 'registered') return;

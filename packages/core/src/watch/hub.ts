@@ -1,6 +1,6 @@
 import { type HealthApi } from '../endpoints/health';
 import { type KvEntry, type KvApi } from '../endpoints/kv';
-import { ConsulClosedError, ConsulConfigError } from '../errors';
+import { ConsulClosedError, ConsulOptionError } from '../errors';
 import { type ConsulLogger } from '../logger';
 import { type LoopSubscriber, WatchLoop } from './loop';
 import { validateKnownOptions, optionKeys } from '../models/validate';
@@ -112,7 +112,7 @@ export class WatchHub {
 
   /**
    * A watch over `queryFn`; with `options.key` it shares the loop of that key (see
-   * {@link WatchHub.shared}). Throws `ConsulConfigError` on bad options, `ConsulClosedError` after
+   * {@link WatchHub.shared}). Throws `ConsulOptionError` on bad options, `ConsulClosedError` after
    * the client closed.
    */
   watch<T>(queryFn: WatchQueryFn<T>, options: WatchOptions<T> = {}): Watch<T> {
@@ -144,7 +144,7 @@ export class WatchHub {
     options: WatchLoopOptions<T> & WatchSubscriberOptions = {},
   ): Watch<T> {
     if (typeof key !== 'string' || key === '') {
-      throw new ConsulConfigError('key', 'a non-empty string', key);
+      throw new ConsulOptionError('key', 'a non-empty string', key);
     }
     checkOptionsObject(options);
     validateKnownOptions(options, SHARED_OPTION_KEYS);
@@ -242,12 +242,12 @@ function sharingSuffix(options: {
 
 function checkQueryFn(queryFn: unknown): void {
   if (typeof queryFn !== 'function') {
-    throw new ConsulConfigError('queryFn', 'a function (query) => Promise<value>', queryFn);
+    throw new ConsulOptionError('queryFn', 'a function (query) => Promise<value>', queryFn);
   }
 }
 
 function checkOptionsObject(options: unknown): void {
   if (typeof options !== 'object' || options === null) {
-    throw new ConsulConfigError('options', 'an object', options);
+    throw new ConsulOptionError('options', 'an object', options);
   }
 }

@@ -1,4 +1,4 @@
-import { ConsulAbortedError, ConsulClosedError, ConsulConfigError } from '../errors';
+import { ConsulAbortedError, ConsulClosedError, ConsulOptionError } from '../errors';
 import { backoffDelay, sleep } from '../internal/backoff';
 import { type ConsulLogger } from '../logger';
 import { type QueryMeta } from '../query';
@@ -310,7 +310,7 @@ function noop(): void {}
 
 /** Errors no retry can fix: bad options (thrown before sending) or a closed client. */
 function isFatal(error: Error): boolean {
-  return error instanceof ConsulConfigError || error instanceof ConsulClosedError;
+  return error instanceof ConsulOptionError || error instanceof ConsulClosedError;
 }
 
 function toError(err: unknown): Error {

@@ -1,5 +1,5 @@
 import { type Duration, toMillis } from '../duration';
-import { ConsulConfigError } from '../errors';
+import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type QueryMeta } from '../query';
 import { deepEqual } from './deep-equal';
@@ -109,38 +109,38 @@ export interface ResolvedWatchLoopOptions<T> {
 const MAX_WAIT_MS = 10 * 60_000;
 
 /**
- * Validates watch options before anything is sent; a bad one throws a {@link ConsulConfigError}
+ * Validates watch options before anything is sent; a bad one throws a {@link ConsulOptionError}
  * naming it (e.g. `backoff.max`).
  */
 export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWatchLoopOptions<T> {
   const waitMs = toMillis(options.wait ?? 60_000, 'wait');
   if (waitMs < 1 || waitMs > MAX_WAIT_MS) {
-    throw new ConsulConfigError('wait', 'a duration between 1ms and 10m', options.wait);
+    throw new ConsulOptionError('wait', 'a duration between 1ms and 10m', options.wait);
   }
   if (options.stale && options.consistent) {
-    throw new ConsulConfigError('consistent', 'not combined with stale', true);
+    throw new ConsulOptionError('consistent', 'not combined with stale', true);
   }
   if (options.cached && options.consistent) {
-    throw new ConsulConfigError('consistent', 'not combined with cached', true);
+    throw new ConsulOptionError('consistent', 'not combined with cached', true);
   }
   const burst = options.burst ?? 2;
   if (!Number.isSafeInteger(burst) || burst < 1) {
-    throw new ConsulConfigError('burst', 'a positive integer', options.burst);
+    throw new ConsulOptionError('burst', 'a positive integer', options.burst);
   }
   const backoff = options.backoff ?? {};
   if (typeof backoff !== 'object' || backoff === null) {
-    throw new ConsulConfigError('backoff', 'an object { min, max }', backoff);
+    throw new ConsulOptionError('backoff', 'an object { min, max }', backoff);
   }
   validateKnownOptions(backoff, BACKOFF_OPTION_KEYS, 'backoff');
   const backoffMinMs = toMillis(backoff.min ?? 1_000, 'backoff.min');
   const backoffMaxMs = toMillis(backoff.max ?? Math.max(30_000, backoffMinMs), 'backoff.max');
   if (backoffMinMs <= 0)
-    throw new ConsulConfigError('backoff.min', 'a positive duration', backoff.min);
+    throw new ConsulOptionError('backoff.min', 'a positive duration', backoff.min);
   if (backoffMaxMs < backoffMinMs) {
-    throw new ConsulConfigError('backoff.max', 'a duration not below backoff.min', backoff.max);
+    throw new ConsulOptionError('backoff.max', 'a duration not below backoff.min', backoff.max);
   }
   if (options.equals !== undefined && typeof options.equals !== 'function') {
-    throw new ConsulConfigError('equals', 'a function (previous, next) => boolean', options.equals);
+    throw new ConsulOptionError('equals', 'a function (previous, next) => boolean', options.equals);
   }
   return {
     waitMs,
@@ -159,9 +159,9 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
 export function validateSubscriberOptions(options: WatchSubscriberOptions): void {
   const { signal, emitInitial } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ConsulConfigError('signal', 'an AbortSignal', signal);
+    throw new ConsulOptionError('signal', 'an AbortSignal', signal);
   }
   if (emitInitial !== undefined && typeof emitInitial !== 'boolean') {
-    throw new ConsulConfigError('emitInitial', 'a boolean', emitInitial);
+    throw new ConsulOptionError('emitInitial', 'a boolean', emitInitial);
   }
 }

@@ -1,5 +1,5 @@
 import { type KvEntry } from '../../src/endpoints/kv';
-import { ConsulConfigError } from '../../src/errors';
+import { ConsulOptionError } from '../../src/errors';
 import { planWatches, resolveLayers } from '../../src/config-store/layers';
 import { resolveConfigStoreOptions } from '../../src/config-store/store-options';
 
@@ -104,7 +104,7 @@ describe('config options', () => {
     [{ prefix: 'p/', optional: 'yes' }, 'optional'],
     [{ keys: {} }, 'keys'],
   ])('rejects %j naming %s', (options, option) => {
-    expect(() => resolveConfigStoreOptions(options)).toThrow(ConsulConfigError);
+    expect(() => resolveConfigStoreOptions(options)).toThrow(ConsulOptionError);
     expect(() => resolveConfigStoreOptions(options)).toThrow(expect.objectContaining({ option }));
   });
 });

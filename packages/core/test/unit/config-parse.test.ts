@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ConsulConfigError } from '../../src/errors';
+import { ConsulOptionError } from '../../src/errors';
 import { ConsulConfigParseError } from '../../src/config-store/errors';
 import { modeForKey, parseValue, PARSE_MODES, type ParseMode } from '../../src/config-store/parse';
 
@@ -125,8 +125,8 @@ describe('config parseValue', () => {
     expect(err.cause).toBe(boom);
   });
 
-  it('rejects an unknown mode with a ConsulConfigError naming "parse"', () => {
-    expect(() => parseValue('1', 'int' as unknown as ParseMode, 'k')).toThrow(ConsulConfigError);
+  it('rejects an unknown mode with a ConsulOptionError naming "parse"', () => {
+    expect(() => parseValue('1', 'int' as unknown as ParseMode, 'k')).toThrow(ConsulOptionError);
     expect(() => parseValue('1', 'int' as unknown as ParseMode, 'k')).toThrow(/"parse"/);
   });
 

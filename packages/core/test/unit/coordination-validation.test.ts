@@ -1,4 +1,4 @@
-import { Consul, ConsulConfigError, ConsulLockError, silentLogger } from '../../src';
+import { Consul, ConsulOptionError, ConsulLockError, silentLogger } from '../../src';
 import { goLockKey } from '../../src/coordination/validate';
 import { LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../../src/coordination/constants';
 
@@ -10,10 +10,10 @@ function optionOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    return (err as ConsulConfigError).option;
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    return (err as ConsulOptionError).option;
   }
-  throw new Error('expected a ConsulConfigError');
+  throw new Error('expected a ConsulOptionError');
 }
 
 describe('coordination option validation (before any request)', () => {

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../../src';
+import { ConsulOptionError } from '../../src';
 import { formatGoDuration, parseGoDuration, toMillis } from '../../src/adapter';
 import { optionalMillis } from '../../src/duration';
 
@@ -60,10 +60,10 @@ describe('toMillis', () => {
   });
 
   it.each([[-1], [Number.NaN], [Number.POSITIVE_INFINITY], ['10'], ['5 seconds'], [null], [{}]])(
-    'rejects %p with a ConsulConfigError naming the option',
+    'rejects %p with a ConsulOptionError naming the option',
     (value) => {
       const attempt = () => toMillis(value as never, 'retry.maxDelay');
-      expect(attempt).toThrow(ConsulConfigError);
+      expect(attempt).toThrow(ConsulOptionError);
       expect(attempt).toThrow(/retry\.maxDelay/);
     },
   );

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '../../src';
+import { ConsulOptionError } from '../../src';
 import {
   HEALTH_HTTP_STATUS,
   HealthCheckRegistry,
@@ -66,7 +66,7 @@ describe('HealthCheckRegistry', () => {
     const checks = new HealthCheckRegistry(1_000);
     const remove = checks.add('db', () => false);
     expect(() => checks.add('db', () => true)).toThrow(/"addCheck\.db"/);
-    expect(() => checks.add('', () => true)).toThrow(ConsulConfigError);
+    expect(() => checks.add('', () => true)).toThrow(ConsulOptionError);
     expect(() => checks.add('x', 'yes' as never)).toThrow(/"addCheck\.x".*a function/);
     remove();
     expect((await checks.run()).status).toBe('passing');

@@ -1,5 +1,5 @@
 import { type NetworkInterfaceInfo } from 'node:os';
-import { ConsulConfigError, type ConsulVersion } from '../../src';
+import { ConsulOptionError, type ConsulVersion } from '../../src';
 import { planRegistration } from '../../src/registration/check-plan';
 import { evaluateHealth } from '../../src/registration/health-report';
 import {
@@ -19,15 +19,15 @@ function version(text: string): ConsulVersion {
   return { major, minor, patch, prerelease: '', text };
 }
 
-/** The ConsulConfigError `fn` throws (fails the test when it throws nothing). */
-function configError(fn: () => unknown): ConsulConfigError {
+/** The ConsulOptionError `fn` throws (fails the test when it throws nothing). */
+function configError(fn: () => unknown): ConsulOptionError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    return err as ConsulConfigError;
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    return err as ConsulOptionError;
   }
-  throw new Error('expected a ConsulConfigError');
+  throw new Error('expected a ConsulOptionError');
 }
 
 describe('registration identity', () => {

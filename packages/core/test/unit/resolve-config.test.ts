@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Consul, ConsulConfigError, type ConsulOptions, silentLogger } from '../../src';
+import { Consul, ConsulOptionError, type ConsulOptions, silentLogger } from '../../src';
 import { resolveConsulOptions } from '../../src/client-options';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'consulkit-config-'));
@@ -12,14 +12,14 @@ const file = (name: string, content: string) => {
 };
 const resolve = (options: ConsulOptions = {}, env: Record<string, string> = {}) =>
   resolveConsulOptions({ logger: silentLogger, ...options, env });
-const configError = (fn: () => unknown): ConsulConfigError => {
+const configError = (fn: () => unknown): ConsulOptionError => {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    return err as ConsulConfigError;
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    return err as ConsulOptionError;
   }
-  throw new Error('expected a ConsulConfigError');
+  throw new Error('expected a ConsulOptionError');
 };
 
 describe('resolveConsulOptions: addresses', () => {

@@ -1,5 +1,5 @@
 import { buildServiceDefinition, serviceRegistrationOptions } from '../../src/adapter';
-import { ConsulConfigError } from '../../src';
+import { ConsulOptionError } from '../../src';
 
 describe('buildServiceDefinition', () => {
   const ctx = {
@@ -68,7 +68,7 @@ describe('buildServiceDefinition', () => {
       deregisterCriticalServiceAfter: '3m',
     });
     expect(() => buildServiceDefinition({ name: 'web' }, { ...ctx, boundPort: undefined })).toThrow(
-      ConsulConfigError,
+      ConsulOptionError,
     );
   });
 

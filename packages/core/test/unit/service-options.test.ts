@@ -1,16 +1,16 @@
-import { Consul, ConsulConfigError, silentLogger } from '../../src';
+import { Consul, ConsulOptionError, silentLogger } from '../../src';
 import { isRoutePath, resolveServiceOptions, prefixConfigError } from '../../src/adapter';
 
-/** The option named by the ConsulConfigError that normalising `input` throws. */
+/** The option named by the ConsulOptionError that normalising `input` throws. */
 function failingOption(input: unknown, extraKeys?: string[]): string {
   try {
     resolveServiceOptions(input, { extraKeys });
   } catch (err) {
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    expect((err as Error).message).toContain(`"${(err as ConsulConfigError).option}"`);
-    return (err as ConsulConfigError).option;
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    expect((err as Error).message).toContain(`"${(err as ConsulOptionError).option}"`);
+    return (err as ConsulOptionError).option;
   }
-  throw new Error('expected a ConsulConfigError');
+  throw new Error('expected a ConsulOptionError');
 }
 
 describe('resolveServiceOptions', () => {
@@ -131,9 +131,9 @@ describe('isRoutePath and prefixConfigError', () => {
   });
 
   it('names the option as the user wrote it, and leaves other errors alone', () => {
-    const err = prefixConfigError(new ConsulConfigError('address', 'a URL', 'ftp://x'), 'consul');
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    expect((err as ConsulConfigError).option).toBe('consul.address');
+    const err = prefixConfigError(new ConsulOptionError('address', 'a URL', 'ftp://x'), 'consul');
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    expect((err as ConsulOptionError).option).toBe('consul.address');
     expect((err as Error).message).toBe(
       'Invalid option "consul.address": expected a URL, received "ftp://x"',
     );

@@ -6,7 +6,7 @@ import {
   type AcquireOptions,
   type ConfigStoreOptions,
   Consul,
-  ConsulConfigError,
+  ConsulOptionError,
   type ConsulHttpOptions,
   type ConsulInterceptorOptions,
   type ConsulOptions,
@@ -33,7 +33,7 @@ import { resolveConsulOptions } from '../../src/client-options';
 import { resolveServiceClientOptions } from '../../src/http/service-client-options';
 
 /**
- * A misspelt option from JavaScript fails at construction with a `ConsulConfigError` naming it,
+ * A misspelt option from JavaScript fails at construction with a `ConsulOptionError` naming it,
  * at every entry point; every documented option is accepted. The "accepted" objects are typed
  * `Required<...Options>`, so a key added to an options type without being added here (and so
  * without being proven accepted) does not compile.
@@ -50,18 +50,18 @@ const file = (name: string, content: string) => {
   return p;
 };
 
-/** The `ConsulConfigError` `fn` throws. */
-function configError(fn: () => unknown): ConsulConfigError {
+/** The `ConsulOptionError` `fn` throws. */
+function configError(fn: () => unknown): ConsulOptionError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ConsulConfigError);
-    return err as ConsulConfigError;
+    expect(err).toBeInstanceOf(ConsulOptionError);
+    return err as ConsulOptionError;
   }
-  throw new Error('expected a ConsulConfigError');
+  throw new Error('expected a ConsulOptionError');
 }
 
-/** The option named by the `ConsulConfigError` `fn` throws. */
+/** The option named by the `ConsulOptionError` `fn` throws. */
 const optionOf = (fn: () => unknown): string => configError(fn).option;
 
 /** Options as JavaScript would pass them: not checked against the TypeScript type. */
@@ -175,7 +175,7 @@ describe('a misspelt option fails at construction, naming it', () => {
 
   it('consul.session.renewing and acquire() reject before sending', async () => {
     await expect(consul.session.renewing(js({ lockdelay: '1s' }))).rejects.toMatchObject({
-      name: 'ConsulConfigError',
+      name: 'ConsulOptionError',
       option: 'lockdelay',
     });
     await expect(consul.lock('k').acquire(js({ timout: '1s' }))).rejects.toMatchObject({
@@ -287,7 +287,7 @@ describe('every documented option is accepted', () => {
       (err: unknown) => err,
     );
     expect(failure).toBeInstanceOf(Error);
-    expect(failure).not.toBeInstanceOf(ConsulConfigError);
+    expect(failure).not.toBeInstanceOf(ConsulOptionError);
   });
 
   it('consul.watch, watches.shared, watchKey, watchPrefix and watchService', async () => {

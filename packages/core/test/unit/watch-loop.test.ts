@@ -1,5 +1,5 @@
 import { withNoUnhandledRejections } from '@consulkit/testing';
-import { ConsulConfigError, silentLogger, type QueryMeta } from '../../src';
+import { ConsulOptionError, silentLogger, type QueryMeta } from '../../src';
 import { WatchHub, type WatchHubSources, type WatchQuery } from '../../src/watch';
 
 /** One scripted answer of a query function: a value with an index, or a failure. */
@@ -156,12 +156,12 @@ describe('watch loop (engine, no agent)', () => {
 
   it('ends for good on an error no retry can fix, rejecting ready()', async () => {
     const script = scripted<string>([
-      { error: new ConsulConfigError('filter', 'a valid expression', '!!') },
+      { error: new ConsulOptionError('filter', 'a valid expression', '!!') },
     ]);
     const watch = hub.watch(script.fn, fast);
     const errors: Error[] = [];
     watch.on('error', (err) => errors.push(err));
-    await expect(watch.ready()).rejects.toBeInstanceOf(ConsulConfigError);
+    await expect(watch.ready()).rejects.toBeInstanceOf(ConsulOptionError);
     expect(watch.stopped).toBe(true);
     expect(errors).toHaveLength(1);
     expect(script.sent).toHaveLength(1);
@@ -279,14 +279,14 @@ describe('watch loop (engine, no agent)', () => {
     expect(() => hub.watch(fn, { wait: 0 })).toThrow(
       expect.objectContaining({ option: 'wait' }) as Error,
     );
-    expect(() => hub.watch(fn, { wait: '11m' })).toThrow(ConsulConfigError);
+    expect(() => hub.watch(fn, { wait: '11m' })).toThrow(ConsulOptionError);
     expect(() => hub.watch(fn, { backoff: { min: '2s', max: '1s' } })).toThrow(
       expect.objectContaining({ option: 'backoff.max' }) as Error,
     );
     expect(() => hub.watch(fn, { minInterval: 'soon' })).toThrow(
       expect.objectContaining({ option: 'minInterval' }) as Error,
     );
-    expect(() => hub.watch(fn, { stale: true, consistent: true })).toThrow(ConsulConfigError);
+    expect(() => hub.watch(fn, { stale: true, consistent: true })).toThrow(ConsulOptionError);
     expect(() => hub.watch('nope' as never)).toThrow(
       expect.objectContaining({ option: 'queryFn' }) as Error,
     );

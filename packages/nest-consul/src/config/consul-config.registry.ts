@@ -1,4 +1,4 @@
-import { ConsulConfigError, type ParseMode, PARSE_MODES } from '@consulkit/core';
+import { ConsulOptionError, type ParseMode, PARSE_MODES } from '@consulkit/core';
 import { isParseMode, prefixConfigError } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
@@ -89,11 +89,11 @@ export class ConsulConfigRegistry {
 
 function optionsRecord(value: unknown, label: string, known: readonly string[]) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConsulConfigError(`${label}.options`, 'an object', value);
+    throw new ConsulOptionError(`${label}.options`, 'an object', value);
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ConsulConfigError(`${label}.${key}`, `a known option (${known.join(', ')})`, key);
+      throw new ConsulOptionError(`${label}.${key}`, `a known option (${known.join(', ')})`, key);
     }
   }
   return value as { default?: unknown; parse?: unknown; watch?: unknown; required?: unknown };
@@ -101,7 +101,7 @@ function optionsRecord(value: unknown, label: string, known: readonly string[]) 
 
 function checkKey(key: unknown, label: string): string {
   if (typeof key !== 'string' || key.replace(/^\//, '').trim() === '' || key.endsWith('/')) {
-    throw new ConsulConfigError(`${label}.key`, 'a Consul KV key (not empty, not a folder)', key);
+    throw new ConsulOptionError(`${label}.key`, 'a Consul KV key (not empty, not a folder)', key);
   }
   return key;
 }
@@ -109,7 +109,7 @@ function checkKey(key: unknown, label: string): string {
 function checkParse(parse: unknown, label: string): ParseMode {
   if (parse === undefined) return 'auto';
   if (!isParseMode(parse)) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       `${label}.parse`,
       `a parse mode (${PARSE_MODES.join(', ')}) or a function`,
       parse,
@@ -120,6 +120,6 @@ function checkParse(parse: unknown, label: string): ParseMode {
 
 function checkBoolean(value: unknown, option: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new ConsulConfigError(option, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
   return value;
 }

@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import { Logger } from '@nestjs/common';
 import { CONSUL_COORDINATION } from '../consul.constants';
 import { LOG_CONTEXT } from '../internal/nest-logger';
@@ -34,7 +34,7 @@ export function coordinateMethod(
   const original: unknown = descriptor.value;
   const label = `${target.constructor.name}.${String(property)}`;
   if (typeof original !== 'function') {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       label,
       `a method to decorate with @${decoratorName(meta)}`,
       original,

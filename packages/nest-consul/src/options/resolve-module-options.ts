@@ -1,4 +1,4 @@
-import { ConsulConfigError } from '@consulkit/core';
+import { ConsulOptionError } from '@consulkit/core';
 import {
   resolveServiceOptions,
   type ResolvedServiceLifecycleOptions,
@@ -10,7 +10,7 @@ export type ResolvedConsulOptions = ResolvedServiceLifecycleOptions;
 /**
  * Validates the module options (`ConsulModuleOptions`: what `forRoot` got, or what the
  * `forRootAsync` factory returned) with core's `resolveServiceOptions`, the health route being
- * the `healthRoute` module extra. Every error is a `ConsulConfigError` naming the option by its
+ * the `healthRoute` module extra. Every error is a `ConsulOptionError` naming the option by its
  * dotted path, thrown before anything is sent; the caller's object is never mutated.
  *
  * @param healthRoute the `healthRoute` module extra (routes are fixed when the module is defined)
@@ -21,7 +21,7 @@ export function resolveModuleOptions(input: unknown, healthRoute: unknown): Reso
   }
   const given = (input as { healthRoute?: unknown }).healthRoute;
   if (given !== undefined && given !== (healthRoute ?? '/health')) {
-    throw new ConsulConfigError(
+    throw new ConsulOptionError(
       'healthRoute',
       'the healthRoute given to forRoot/forRootAsync directly (Nest builds routes before the options factory runs)',
       given,
