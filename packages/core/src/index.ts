@@ -186,7 +186,7 @@ export type {
   InstanceStatus,
   InstanceWeights,
   InstanceChangeListener,
-} from './discovery/instance';
+} from './models/service-instance';
 export { createStaticSource } from './discovery/static-source';
 export type { StaticInstanceSource, StaticInstanceInput } from './discovery/static-source';
 export {

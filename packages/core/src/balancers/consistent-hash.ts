@@ -1,4 +1,4 @@
-import { effectiveWeight, type ServiceInstance } from '../discovery/instance';
+import { effectiveWeight, type ServiceInstance } from '../models/service-instance';
 import { hash32 } from './hash';
 import { roundRobin } from './round-robin';
 import type { Balancer, PickContext } from './types';

@@ -1,4 +1,4 @@
-import { effectiveWeight } from '../discovery/instance';
+import { effectiveWeight } from '../models/service-instance';
 import { eligible, nextCounter, type Balancer } from './types';
 
 /**

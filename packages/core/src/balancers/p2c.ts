@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { effectiveWeight, type ServiceInstance } from '../discovery/instance';
+import { effectiveWeight, type ServiceInstance } from '../models/service-instance';
 import { eligible, type Balancer } from './types';
 
 /** Options of {@link p2c}. */

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { effectiveWeight, type ServiceInstance } from '../discovery/instance';
+import { effectiveWeight, type ServiceInstance } from '../models/service-instance';
 
 /** What a balancer may look at about the call being routed. */
 export interface BalancerRequest {

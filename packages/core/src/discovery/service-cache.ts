@@ -6,7 +6,7 @@ import { aggregateStatus } from '../models/check';
 import { entryAddress, type ServiceEntry } from '../models/service-entry';
 import { type ServiceWatchValue, type Watch } from '../watch';
 import { type WatchStats } from '../watch/loop';
-import { type InstanceSource, type ServiceInstance } from './instance';
+import { type InstanceSource, type ServiceInstance } from '../models/service-instance';
 
 /** Events of a {@link ServiceCache}. */
 export type ServiceCacheEvents = {

@@ -5,7 +5,7 @@ import type {
   InstanceSource,
   ServiceInstance,
   InstanceStatus,
-} from './instance';
+} from '../models/service-instance';
 
 /** An instance for {@link createStaticSource}: only `address` and `port` are required. */
 export type StaticInstanceInput = Pick<ServiceInstance, 'address' | 'port'> &

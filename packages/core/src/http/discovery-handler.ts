@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { dialOrigin, wantsTls, type ServiceInstance } from '../discovery/instance';
+import { dialOrigin, wantsTls, type ServiceInstance } from '../models/service-instance';
 import { withHostHeader } from './headers';
 import type { RoutedCall, ServiceRouter } from './router';
 

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
-import type { InstanceSource } from '../discovery/instance';
+import type { InstanceSource } from '../models/service-instance';
 import { toMillis, type Duration } from '../duration';
 import { ConsulClosedError, ConsulOptionError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';

@@ -6,7 +6,7 @@ import {
   type HttpEjectMessage,
   type HttpReadmitMessage,
 } from '../diagnostics';
-import type { ServiceInstance } from '../discovery/instance';
+import type { ServiceInstance } from '../models/service-instance';
 import type { ConsulLogger } from '../logger';
 import type { ResolvedEjection } from './service-client-options';
 

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { instanceOrigin, type ServiceInstance } from '../discovery/instance';
+import { instanceOrigin, type ServiceInstance } from '../models/service-instance';
 import type { ResolvedServiceClientOptions } from './service-client-options';
 import type { AttemptTransport, RoutedCall } from './router';
 

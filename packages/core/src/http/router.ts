@@ -8,7 +8,7 @@ import {
   type HttpNoInstanceMessage,
   type HttpRetryMessage,
 } from '../diagnostics';
-import type { InstanceSource, ServiceInstance } from '../discovery/instance';
+import type { InstanceSource, ServiceInstance } from '../models/service-instance';
 import { ConsulNoInstanceError } from '../errors';
 import type { ConsulLogger } from '../logger';
 import type { CallSignal } from './call-signal';

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Balancer } from '../balancers/types';
-import type { InstanceSource } from '../discovery/instance';
+import type { InstanceSource } from '../models/service-instance';
 import { toMillis, type Duration } from '../duration';
 import { ConsulClosedError, ConsulOptionError, ConsulTimeoutError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';

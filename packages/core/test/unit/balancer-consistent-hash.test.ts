@@ -1,5 +1,5 @@
 import { consistentHash } from '../../src/balancers';
-import type { ServiceInstance } from '../../src/discovery/instance';
+import type { ServiceInstance } from '../../src/models/service-instance';
 import { inst } from './balancer-support';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `object/${i}.jpg`);

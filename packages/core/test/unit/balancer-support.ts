@@ -1,4 +1,4 @@
-import type { ServiceInstance } from '../../src/discovery/instance';
+import type { ServiceInstance } from '../../src/models/service-instance';
 
 /** A passing instance with default weights; override any field. */
 export function inst(id: string, over: Partial<ServiceInstance> = {}): ServiceInstance {

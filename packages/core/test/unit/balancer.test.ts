@@ -7,7 +7,7 @@ import {
   weighted,
   type Balancer,
 } from '../../src/balancers';
-import { effectiveWeight } from '../../src/discovery/instance';
+import { effectiveWeight } from '../../src/models/service-instance';
 import { inst, seeded, tally } from './balancer-support';
 
 const three = [inst('a'), inst('b'), inst('c')];
