@@ -11,7 +11,7 @@ function failing(...errors: Error[]) {
   return { once, calls };
 }
 
-const unavailable = () => new ConsulUnavailableError('agent away');
+const unavailable = () => new ConsulUnavailableError('agent away', {});
 const refused = (err: unknown) => err instanceof ConsulBadRequestError;
 
 describe('retryUntilDone (the registration retry loop)', () => {
