@@ -16,7 +16,7 @@ import { backoffDelay, sleep } from './internal/backoff';
 import { errorFromResponse } from './internal/classify';
 import { stringifyConsulJson } from './internal/json';
 import { Limiter } from './internal/limiter';
-import { readWhole, type WholeAnswer } from './internal/read-whole';
+import { readWhole } from './internal/read-whole';
 import { type CallOptions, type QueryMeta, type QueryOptions, type WriteOptions } from './query';
 
 /** A query-string value: `true` is a presence flag (`?stale`), `false`/`undefined` are omitted. */
@@ -153,8 +153,8 @@ export class Transport {
     }
   }
 
-  // The hot path: the first attempt is the call's only async frame (`once`); only a failure pays
-  // for the retry loop. A bad option from `build` rejects like the attempt would.
+  // The hot path: a bad option from `build` rejects like an attempt would, and the call's only
+  // async frame is `call`.
   private sendWithRetries(
     request: ConsulRequest,
     options: QueryOptions,
@@ -166,73 +166,7 @@ export class Transport {
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    return this.once(this.current, built, options, true);
-  }
-
-  /**
-   * After the first attempt failed (at endpoint `index`): fails over to the next address on
-   * connection failures, then repeats retryable failures of repeatable calls with backoff.
-   */
-  private async retry(
-    failed: ConsulError,
-    failedIndex: number,
-    built: Built,
-    options: QueryOptions,
-  ): Promise<ConsulResponse> {
-    const { request, blocking } = built;
-    const { minDelayMs, maxDelayMs } = this.config.retry;
-    // A blocking query is not repeated here: its caller (a watch) must re-read with a fresh index,
-    // since a retry with the held index can wait a full `wait` after an agent restart.
-    const retries = blocking ? 0 : this.config.retry.retries;
-    const idempotent = request.idempotent ?? request.method === 'GET';
-    const endpoints = this.config.endpoints;
-    let error = failed;
-    let index = failedIndex;
-    let tried = 1;
-    for (let attempt = 0; ; attempt++) {
-      // Connection failures are safe to repeat for any call: nothing reached the agent.
-      while (error instanceof ConsulUnavailableError && isConnectFailure(error)) {
-        if (endpoints.length > 1) {
-          this.current = (index + 1) % endpoints.length;
-          this.config.logger.warn(
-            `Consul agent ${(endpoints[index] as ResolvedEndpoint).display} refused the connection`,
-            { next: this.activeAddress },
-          );
-        }
-        if (tried >= endpoints.length) break;
-        index = this.current;
-        tried++;
-        try {
-          return await this.once(index, built, options, false);
-        } catch (err) {
-          error = err as ConsulError;
-        }
-      }
-      const repeatable = idempotent || isConnectFailure(error);
-      if (!error.retryable || !repeatable || attempt >= retries || this.closed) throw error;
-      const delay = backoffDelay(attempt, minDelayMs, maxDelayMs);
-      this.config.logger.debug('Retrying Consul call', {
-        method: request.method,
-        path: request.path,
-        attempt: attempt + 1,
-        delayMs: Math.round(delay),
-        error: error.code,
-      });
-      try {
-        await sleep(delay, options.signal);
-      } catch (err) {
-        throw new ConsulAbortedError(`Consul ${request.method} ${request.path} aborted`, {
-          cause: err,
-        });
-      }
-      index = this.current;
-      tried = 1;
-      try {
-        return await this.once(index, built, options, false);
-      } catch (err) {
-        error = err as ConsulError;
-      }
-    }
+    return this.call(built, options);
   }
 
   // Runs once per call (not per attempt): plain string building, no closures or arrays unless an
@@ -291,73 +225,112 @@ export class Transport {
     return { request, blocking, pathAndQuery, headers, body, budget };
   }
 
-  /** One attempt at endpoint `index`; the first attempt of a call recovers through {@link retry}. */
-  private async once(
-    index: number,
-    built: Built,
-    options: QueryOptions,
-    first: boolean,
-  ): Promise<ConsulResponse> {
-    const endpoint = this.config.endpoints[index] as ResolvedEndpoint;
-    const info: ConsulRequestInfo = {
-      method: built.request.method,
-      path: built.pathAndQuery,
-      address: endpoint.display,
-    };
-    const started = performance.now();
-    let answer: WholeAnswer;
-    try {
-      answer = await readWhole(
-        this.dispatcherFor(endpoint),
-        {
-          origin: endpoint.origin,
-          path: endpoint.basePath + built.pathAndQuery,
-          method: built.request.method,
-          headers: built.headers,
-          body: built.body,
-          headersTimeout: built.budget,
-          bodyTimeout: built.budget,
-        },
-        options.signal,
-      );
-    } catch (err) {
-      return this.failed(
-        this.transportError(err, info, options.signal),
-        index,
-        built,
-        options,
-        first,
-      );
+  /**
+   * Sends a built call until it succeeds or must fail, in one loop: fails over to the next address on
+   * connection failures (nothing reached the agent, so any call may be repeated), then repeats
+   * retryable failures of repeatable calls with backoff.
+   *
+   * The first attempt is the KV read hot path (benchmarked against raw undici): the whole call is
+   * this one async frame, and a success allocates nothing for the retry — `failure` is a typed
+   * local set only by a failed attempt, and the retry counters are plain numbers.
+   */
+  private async call(built: Built, options: QueryOptions): Promise<ConsulResponse> {
+    const { request } = built;
+    const endpoints = this.config.endpoints;
+    let index = this.current;
+    /** Addresses tried since the last backoff pause. */
+    let tried = 1;
+    /** Backoff pauses so far. */
+    let retried = 0;
+    for (;;) {
+      const endpoint = endpoints[index] as ResolvedEndpoint;
+      const info: ConsulRequestInfo = {
+        method: request.method,
+        path: built.pathAndQuery,
+        address: endpoint.display,
+      };
+      const started = performance.now();
+      let failure: ConsulError;
+      try {
+        const answer = await readWhole(
+          this.dispatcherFor(endpoint),
+          {
+            origin: endpoint.origin,
+            path: endpoint.basePath + built.pathAndQuery,
+            method: request.method,
+            headers: built.headers,
+            body: built.body,
+            headersTimeout: built.budget,
+            bodyTimeout: built.budget,
+          },
+          options.signal,
+        );
+        const status = answer.statusCode;
+        if ((status >= 200 && status < 300) || request.allowStatus?.includes(status)) {
+          return {
+            status,
+            headers: answer.headers,
+            text: answer.text,
+            meta: parseMeta(answer.headers, performance.now() - started),
+            request: info,
+          };
+        }
+        failure = errorFromResponse(status, answer.text, info);
+      } catch (err) {
+        failure = this.transportError(err, info, options.signal);
+      }
+      if (failure instanceof ConsulUnavailableError && isConnectFailure(failure)) {
+        if (endpoints.length > 1) {
+          this.current = (index + 1) % endpoints.length;
+          this.config.logger.warn(`Consul agent ${endpoint.display} refused the connection`, {
+            next: this.activeAddress,
+          });
+        }
+        if (tried < endpoints.length) {
+          index = this.current;
+          tried++;
+          continue;
+        }
+      }
+      await this.pauseBeforeRetry(failure, built, options, retried);
+      retried++;
+      index = this.current;
+      tried = 1;
     }
-    const status = answer.statusCode;
-    if ((status < 200 || status >= 300) && !built.request.allowStatus?.includes(status)) {
-      return this.failed(
-        errorFromResponse(status, answer.text, info),
-        index,
-        built,
-        options,
-        first,
-      );
-    }
-    return {
-      status,
-      headers: answer.headers,
-      text: answer.text,
-      meta: parseMeta(answer.headers, performance.now() - started),
-      request: info,
-    };
   }
 
-  // Inside the retry loop an attempt's failure goes back to the loop; a call's first failure starts it.
-  private failed(
-    error: ConsulError,
-    index: number,
+  /**
+   * Throws `failure` unless the call may be repeated (a retryable failure of an idempotent call, or
+   * a refused connection) and retries are left; otherwise waits the backoff delay.
+   */
+  private async pauseBeforeRetry(
+    failure: ConsulError,
     built: Built,
     options: QueryOptions,
-    first: boolean,
-  ): Promise<ConsulResponse> {
-    if (!first) throw error;
-    return this.retry(error, index, built, options);
+    retried: number,
+  ): Promise<void> {
+    const { request } = built;
+    // A blocking query is not repeated here: its caller (a watch) must re-read with a fresh index,
+    // since a retry with the held index can wait a full `wait` after an agent restart.
+    const retries = built.blocking ? 0 : this.config.retry.retries;
+    const repeatable =
+      (request.idempotent ?? request.method === 'GET') || isConnectFailure(failure);
+    if (!failure.retryable || !repeatable || retried >= retries || this.closed) throw failure;
+    const delay = backoffDelay(retried, this.config.retry.minDelayMs, this.config.retry.maxDelayMs);
+    this.config.logger.debug('Retrying Consul call', {
+      method: request.method,
+      path: request.path,
+      attempt: retried + 1,
+      delayMs: Math.round(delay),
+      error: failure.code,
+    });
+    try {
+      await sleep(delay, options.signal);
+    } catch (err) {
+      throw new ConsulAbortedError(`Consul ${request.method} ${request.path} aborted`, {
+        cause: err,
+      });
+    }
   }
 
   private dispatcherFor(endpoint: ResolvedEndpoint): Dispatcher {

@@ -12,9 +12,17 @@ import {
 } from './constants';
 import { type CoordinationContext, now } from './context';
 import { ConsulLockError } from './errors';
-import { Holding, type MonitorVerdict } from './holding';
+import {
+  type AcquisitionSession,
+  Acquirer,
+  BUSY,
+  Hold,
+  HeldBase,
+  openOwnedSession,
+} from './acquisition';
+import { type MonitorVerdict } from './holding';
 import { ManagedSession } from './managed-session';
-import { type AcquireOptions, Attempt } from './signals';
+import { type AcquireOptions, type Attempt } from './signals';
 import { lockDelayPause, remainingLockDelay } from './timing';
 import {
   checkKey,
@@ -186,17 +194,6 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
   };
 }
 
-/** A session the acquisition uses: created (and owned) or supplied by the caller. */
-interface LockSession {
-  id: string;
-  ttlMs: number;
-  signal: AbortSignal | undefined;
-  owned: ManagedSession | undefined;
-}
-
-/** Thrown inside a `tryAcquire()` attempt that finds the lock held by someone else. */
-const BUSY = Symbol('lock busy');
-
 /** The previous holder seen while waiting, to size the wait for its lock-delay. */
 interface HolderSeen {
   id: string;
@@ -221,8 +218,7 @@ export class Lock {
   /** The key locked (`<prefix>/.lock` with `goCompatible`). */
   readonly key: string;
   private readonly options: ResolvedLockOptions;
-  private current: HeldLockImpl | undefined;
-  private acquiring = false;
+  private readonly acquirer: Acquirer<HeldLockImpl>;
 
   /** Prefer `consul.lock(key, options)`. Validates the options (no request is sent). */
   constructor(
@@ -232,11 +228,12 @@ export class Lock {
   ) {
     this.options = resolveLockOptions(key, options);
     this.key = this.options.key;
+    this.acquirer = new Acquirer(ctx, 'Lock', this.key, this.options.signal);
   }
 
   /** The hold, while this object holds the lock. */
   get held(): HeldLock | undefined {
-    return this.current && !this.current.signal.aborted ? this.current : undefined;
+    return this.acquirer.held;
   }
 
   /**
@@ -259,51 +256,14 @@ export class Lock {
     return this.attempt(options, true);
   }
 
-  private async attempt(options: AcquireOptions, tryOnly: boolean): Promise<HeldLock | undefined> {
-    if (this.held || this.acquiring) {
-      throw new ConsulLockError('held', `Lock "${this.key}" is already held or being acquired`, {
-        key: this.key,
-      });
-    }
-    const owner = this.options.signal;
-    const signal =
-      owner && options.signal
-        ? AbortSignal.any([options.signal, owner])
-        : (options.signal ?? owner);
-    const attempt = new Attempt({ ...options, signal }, 'Lock acquisition', this.key);
-    this.acquiring = true;
-    // On client close: end the attempt, and let close() wait for its cleanup (session destroy).
-    const unregister = this.ctx.onClose(() => {
-      attempt.abort(
-        new ConsulLockError('closed', 'The Consul client was closed', { key: this.key }),
-      );
-      return attempt.settled;
+  private attempt(options: AcquireOptions, tryOnly: boolean): Promise<HeldLock | undefined> {
+    return this.acquirer.acquire(options, {
+      busy: tryOnly ? (attempt) => this.heldElsewhere(attempt) : undefined,
+      open: (attempt) => this.openSession(attempt),
+      take: (session, attempt) => this.acquireLoop(session.id, attempt, tryOnly),
+      hold: (session, acquired, onEnd) =>
+        new HeldLockImpl(this.ctx, this.options, session, acquired, onEnd),
     });
-    let session: LockSession | undefined;
-    try {
-      if (tryOnly && (await this.heldElsewhere(attempt))) return undefined;
-      session = await this.openSession(attempt);
-      if (session.signal?.aborted) throw session.signal.reason;
-      const onSessionLost = () => attempt.abort(session?.signal?.reason as Error);
-      session.signal?.addEventListener('abort', onSessionLost, { once: true });
-      try {
-        const acquired = await this.acquireLoop(session.id, attempt, tryOnly);
-        this.current = new HeldLockImpl(this.ctx, this.options, session, acquired, () => {
-          this.current = undefined;
-        });
-        return this.current;
-      } finally {
-        session.signal?.removeEventListener('abort', onSessionLost);
-      }
-    } catch (err) {
-      await session?.owned?.stop();
-      if (err === BUSY && !attempt.signal.aborted) return undefined;
-      throw attempt.explain(err);
-    } finally {
-      unregister();
-      attempt.dispose();
-      this.acquiring = false;
-    }
   }
 
   /**
@@ -311,11 +271,7 @@ export class Lock {
    * `ConsulLockError` `held` (held by this object), `conflict` (not a lock key) or `in-use`.
    */
   async destroy(): Promise<void> {
-    if (this.held) {
-      throw new ConsulLockError('held', `Lock "${this.key}" is held by this object`, {
-        key: this.key,
-      });
-    }
+    this.acquirer.refuseIfHeld();
     const entry = await this.ctx.kv.get(this.key);
     if (!entry) return;
     if (entry.flags !== LOCK_FLAG_VALUE) throw conflict(this.key, entry);
@@ -332,7 +288,7 @@ export class Lock {
     return Boolean(entry?.session);
   }
 
-  private async openSession(attempt: Attempt): Promise<LockSession> {
+  private async openSession(attempt: Attempt): Promise<AcquisitionSession> {
     const supplied = this.options.session;
     if (supplied instanceof ManagedSession) {
       return { id: supplied.id, ttlMs: supplied.ttlMs, signal: supplied.signal, owned: undefined };
@@ -351,22 +307,19 @@ export class Lock {
         owned: undefined,
       };
     }
-    const owned = await ManagedSession.createResolved(
+    return openOwnedSession(
       this.ctx,
       {
         ttlMs: this.options.ttlMs,
         lockDelayMs: this.options.lockDelayMs,
         name: this.options.sessionName,
         behavior: undefined,
-        node: undefined,
         nodeChecks: this.options.nodeChecks,
         serviceChecks: this.options.serviceChecks,
         livenessCheck: this.options.livenessCheck,
       },
       attempt.signal,
-      { closeWithClient: false },
     );
-    return { id: owned.id, ttlMs: owned.ttlMs, signal: owned.signal, owned };
   }
 
   /** Go's `Lock.Lock` loop, with the acquiring write done as a `lock`+`get` transaction. */
@@ -452,97 +405,45 @@ export class Lock {
   }
 }
 
-/**
- * A held lock: the monitor, the signal and the release. Loss destroys the session the lock created,
- * so no zombie holder keeps the key (sessions passed in by the caller are left to the caller).
- */
-class HeldLockImpl implements HeldLock {
+/** A held lock: its {@link Hold} (monitor, signal, release), the fencing token and the txn guard. */
+class HeldLockImpl extends HeldBase implements HeldLock {
   readonly key: string;
   readonly session: string;
   readonly fencingToken: number;
   readonly lockIndex: number;
-  private readonly holding: Holding;
-  private releasing: Promise<void> | undefined;
-  private readonly unregister: () => void;
-  /** Releases the lock when the owner's signal (`LockOptions.signal`) aborts. */
-  private readonly onOwnerEnd = () => {
-    this.release().catch((err: unknown) =>
-      this.ctx.options.logger.warn('Lock release failed after its owner ended', {
-        key: this.key,
-        error: err instanceof Error ? err.message : String(err),
-      }),
-    );
-  };
+  protected readonly hold: Hold;
 
   constructor(
     private readonly ctx: CoordinationContext,
     private readonly options: ResolvedLockOptions,
-    private readonly lockSession: LockSession,
+    private readonly lockSession: AcquisitionSession,
     acquired: KvEntry,
-    private readonly onEnd: () => void,
+    onEnd: () => void,
   ) {
+    super();
     this.key = options.key;
     this.session = lockSession.id;
     this.fencingToken = acquired.modifyIndex;
     this.lockIndex = acquired.lockIndex;
-    this.unregister = ctx.onClose(() => this.finish('closed'));
-    this.holding = new Holding(
-      {
-        key: this.key,
-        ttlMs: lockSession.ttlMs,
-        monitorRetries: options.monitorRetries,
-        sessionSignal: lockSession.signal,
-        logger: ctx.options.logger,
-        read: (index, waitMs, signal) => this.read(index, waitMs, signal),
-      },
-      (error) => {
-        this.unregister();
-        options.signal?.removeEventListener('abort', this.onOwnerEnd);
-        this.onEnd();
-        // No zombie holder: destroy the session we created (retried while Consul is unreachable).
-        this.lockSession.owned?.abandon(error);
-        this.releasing = Promise.resolve();
-      },
-    );
-    // Bound to its owner's lifetime: released when that ends (even if it just did).
-    if (options.signal?.aborted) queueMicrotask(this.onOwnerEnd);
-    else options.signal?.addEventListener('abort', this.onOwnerEnd, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.holding.signal;
+    // Last: the monitor's first read starts at once and uses the fields above.
+    this.hold = new Hold({
+      ctx,
+      key: this.key,
+      session: lockSession,
+      monitorRetries: options.monitorRetries,
+      read: (index, waitMs, signal) => this.read(index, waitMs, signal),
+      ended: (reason) =>
+        new ConsulLockError(reason, `Lock "${this.key}" was ${reason}`, { key: this.key }),
+      giveBack: () => this.unlock(),
+      onEnd,
+      // Bound to its owner's lifetime: released when that ends (even if it just did).
+      owner: options.signal,
+      noun: 'Lock',
+    });
   }
 
   check(): TxnKvOp {
     return { verb: 'check-session', key: this.key, session: this.session };
-  }
-
-  release(): Promise<void> {
-    return this.finish('released');
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.release();
-  }
-
-  private finish(reason: 'released' | 'closed'): Promise<void> {
-    if (this.releasing) return this.releasing;
-    this.holding.end(
-      new ConsulLockError(
-        reason,
-        `Lock "${this.key}" was ${reason === 'closed' ? 'closed' : 'released'}`,
-        {
-          key: this.key,
-        },
-      ),
-    );
-    this.options.signal?.removeEventListener('abort', this.onOwnerEnd);
-    this.onEnd();
-    // The close hooks stay registered until the release is done: a client or scope closing
-    // meanwhile (the owner's signal is aborted first, which starts this release) awaits it
-    // instead of finishing while the key is still held.
-    this.releasing = this.unlock().finally(this.unregister);
-    return this.releasing;
   }
 
   /** Releases explicitly first (no lock-delay for the next holder), then destroys our session. */

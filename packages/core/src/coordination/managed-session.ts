@@ -78,7 +78,8 @@ export interface ManagedSessionInternals {
   closeWithClient?: boolean;
 }
 
-interface ResolvedSessionOptions {
+/** {@link ManagedSessionOptions} once validated. */
+export interface ResolvedSessionOptions {
   ttlMs: number;
   lockDelayMs: number | undefined;
   name: string;

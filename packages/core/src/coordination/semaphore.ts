@@ -11,15 +11,15 @@ import {
 } from './constants';
 import { type CoordinationContext } from './context';
 import { ConsulLockError } from './errors';
-import { Holding, type MonitorVerdict } from './holding';
-import { ManagedSession } from './managed-session';
+import { type AcquisitionSession, Acquirer, Hold, HeldBase, openOwnedSession } from './acquisition';
+import { type MonitorVerdict } from './holding';
 import {
   decodeSemaphoreRecord,
   encodeSemaphoreRecord,
   pruneDeadHolders,
   type SemaphoreRecord,
 } from './semaphore-record';
-import { type AcquireOptions, Attempt } from './signals';
+import { type AcquireOptions, type Attempt } from './signals';
 import {
   checkFlag,
   checkName,
@@ -142,8 +142,7 @@ export class Semaphore {
   /** How many holders may hold a slot at once. */
   readonly limit: number;
   private readonly options: ResolvedSemaphoreOptions;
-  private current: HeldSemaphoreImpl | undefined;
-  private acquiring = false;
+  private readonly acquirer: Acquirer<HeldSemaphoreImpl>;
 
   /** Prefer `consul.semaphore(prefix, limit, options)`. Validates (no request is sent). */
   constructor(
@@ -155,11 +154,12 @@ export class Semaphore {
     this.options = resolveSemaphoreOptions(prefix, limit, options);
     this.prefix = this.options.prefix;
     this.limit = this.options.limit;
+    this.acquirer = new Acquirer(ctx, 'Semaphore', this.prefix, undefined);
   }
 
   /** The slot, while this object holds one. */
   get held(): HeldSemaphore | undefined {
-    return this.current && !this.current.signal.aborted ? this.current : undefined;
+    return this.acquirer.held;
   }
 
   /**
@@ -167,62 +167,26 @@ export class Semaphore {
    * by a lock or with another limit, `timeout`) or `ConsulAbortedError` when `signal` fires.
    */
   async acquire(options: AcquireOptions = {}): Promise<HeldSemaphore> {
-    if (this.held || this.acquiring) {
-      throw new ConsulLockError(
-        'held',
-        `Semaphore "${this.prefix}" is already held or being acquired`,
-        {
-          key: this.prefix,
-        },
-      );
-    }
-    const attempt = new Attempt(options, 'Semaphore acquisition', this.prefix);
-    this.acquiring = true;
-    // On client close: end the attempt, and let close() wait for its cleanup (session destroy).
-    const unregister = this.ctx.onClose(() => {
-      attempt.abort(
-        new ConsulLockError('closed', 'The Consul client was closed', { key: this.prefix }),
-      );
-      return attempt.settled;
-    });
-    let session: ManagedSession | undefined;
-    try {
-      session = await ManagedSession.createResolved(
-        this.ctx,
-        {
-          ttlMs: this.options.ttlMs,
-          lockDelayMs: undefined,
-          name: this.options.sessionName,
-          behavior: 'delete',
-          node: undefined,
-          nodeChecks: undefined,
-          serviceChecks: undefined,
-          livenessCheck: this.options.livenessCheck,
-        },
-        attempt.signal,
-        { closeWithClient: false },
-      );
-      const owned = session;
-      const onSessionLost = () => attempt.abort(owned.signal.reason as Error);
-      owned.signal.addEventListener('abort', onSessionLost, { once: true });
-      try {
-        await this.acquireLoop(owned.id, attempt);
-      } finally {
-        owned.signal.removeEventListener('abort', onSessionLost);
-      }
-      this.current = new HeldSemaphoreImpl(this.ctx, this.options, owned, () => {
-        this.current = undefined;
-      });
-      return this.current;
-    } catch (err) {
+    return (await this.acquirer.acquire(options, {
       // The session's `delete` behaviour removes our contender key with it.
-      await session?.stop();
-      throw attempt.explain(err);
-    } finally {
-      unregister();
-      attempt.dispose();
-      this.acquiring = false;
-    }
+      open: (attempt) =>
+        openOwnedSession(
+          this.ctx,
+          {
+            ttlMs: this.options.ttlMs,
+            lockDelayMs: undefined,
+            name: this.options.sessionName,
+            behavior: 'delete',
+            nodeChecks: undefined,
+            serviceChecks: undefined,
+            livenessCheck: this.options.livenessCheck,
+          },
+          attempt.signal,
+        ),
+      take: (session, attempt) => this.acquireLoop(session.id, attempt),
+      hold: (session, _taken, onEnd) =>
+        new HeldSemaphoreImpl(this.ctx, this.options, session, onEnd),
+    })) as HeldSemaphore;
   }
 
   /**
@@ -230,11 +194,7 @@ export class Semaphore {
    * absent; `ConsulLockError` `held`, `conflict` or `in-use`.
    */
   async destroy(): Promise<void> {
-    if (this.held) {
-      throw new ConsulLockError('held', `Semaphore "${this.prefix}" is held by this object`, {
-        key: this.prefix,
-      });
-    }
+    this.acquirer.refuseIfHeld();
     const entries = await this.ctx.kv.list(`${this.prefix}/`);
     const lockEntry = entries.find((e) => e.key === this.options.lockKey);
     if (!lockEntry) return;
@@ -322,64 +282,37 @@ function conflict(lockKey: string): ConsulLockError {
   );
 }
 
-/** A held slot: the monitor (consistent blocking list of the prefix) and the release. */
-class HeldSemaphoreImpl implements HeldSemaphore {
+/** A held slot: its {@link Hold}, watched by a consistent blocking list of the prefix. */
+class HeldSemaphoreImpl extends HeldBase implements HeldSemaphore {
   readonly prefix: string;
   readonly session: string;
-  private readonly holding: Holding;
-  private releasing: Promise<void> | undefined;
-  private readonly unregister: () => void;
+  protected readonly hold: Hold;
 
   constructor(
     private readonly ctx: CoordinationContext,
     private readonly options: ResolvedSemaphoreOptions,
-    private readonly owned: ManagedSession,
-    private readonly onEnd: () => void,
+    private readonly slotSession: AcquisitionSession,
+    onEnd: () => void,
   ) {
+    super();
     this.prefix = options.prefix;
-    this.session = owned.id;
-    this.unregister = ctx.onClose(() => this.finish('closed'));
-    this.holding = new Holding(
-      {
-        key: this.prefix,
-        ttlMs: owned.ttlMs,
-        monitorRetries: options.monitorRetries,
-        sessionSignal: owned.signal,
-        logger: ctx.options.logger,
-        read: (index, waitMs, signal) => this.read(index, waitMs, signal),
-      },
-      (error) => {
-        this.unregister();
-        this.onEnd();
-        this.owned.abandon(error);
-        this.releasing = Promise.resolve();
-      },
-    );
-  }
-
-  get signal(): AbortSignal {
-    return this.holding.signal;
-  }
-
-  release(): Promise<void> {
-    return this.finish('released');
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.release();
-  }
-
-  private finish(reason: 'released' | 'closed'): Promise<void> {
-    if (this.releasing) return this.releasing;
-    this.holding.end(
-      new ConsulLockError(reason, `Semaphore slot at "${this.prefix}" was ${reason}`, {
-        key: this.prefix,
-      }),
-    );
-    this.onEnd();
-    // Stays closable until the slot is given back: a closing client or scope awaits the release.
-    this.releasing = this.giveBack().finally(this.unregister);
-    return this.releasing;
+    this.session = slotSession.id;
+    // Last: the monitor's first read starts at once and uses the fields above.
+    this.hold = new Hold({
+      ctx,
+      key: this.prefix,
+      session: slotSession,
+      monitorRetries: options.monitorRetries,
+      read: (index, waitMs, signal) => this.read(index, waitMs, signal),
+      ended: (reason) =>
+        new ConsulLockError(reason, `Semaphore slot at "${this.prefix}" was ${reason}`, {
+          key: this.prefix,
+        }),
+      giveBack: () => this.giveBack(),
+      onEnd,
+      owner: undefined,
+      noun: 'Semaphore',
+    });
   }
 
   /** Removes us from the record (CAS, bounded retries), then destroys the session (and contender). */
@@ -406,7 +339,7 @@ class HeldSemaphoreImpl implements HeldSemaphore {
         error: err instanceof Error ? err.message : String(err),
       });
     } finally {
-      await this.owned.stop();
+      await this.slotSession.owned?.stop();
     }
   }
 

@@ -9,7 +9,6 @@ import {
   ConsulNotFoundError,
   ConsulTimeoutError,
 } from '../errors';
-import { backoffDelay } from '../internal/backoff';
 import { type HealthStatus } from '../models/check';
 import { type CheckDefinition } from '../models/check-definition';
 import { type ServiceDefinition } from '../models/service-definition';
@@ -17,7 +16,8 @@ import { type RegistrationPlan } from './check-plan';
 import { Heartbeat } from './heartbeat';
 import { type ResolvedRegistrationOptions } from './registration-options';
 import { Reconciler } from './reconciler';
-import { pause, withTimeout } from './timing';
+import { retryUntilDone } from './retry';
+import { withTimeout } from './timing';
 import {
   type DeregisterOptions,
   type HealthReport,
@@ -230,25 +230,23 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
     const signal = this.loops.signal;
     this.setState('registering');
     if (this.heartbeat) await this.heartbeat.evaluate();
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      try {
-        await this.registerOnce(signal);
-        break;
-      } catch (err) {
-        if (signal.aborted) break;
-        if (isPermanent(err)) {
-          this.setState('failed');
-          this.loops.abort();
-          this.settleReady(err as Error);
-          this.report(err, 'Consul refused the registration');
-          return;
-        }
-        if (attempt === 0) this.report(err, 'Registration failed; retrying');
-        else this.debug('Registration failed again', err, attempt + 1);
-        await pause(backoffDelay(attempt, 250, 5_000), signal);
-      }
+    const outcome = await retryUntilDone(() => this.registerOnce(signal), signal, {
+      minMs: 250,
+      maxMs: 5_000,
+      refused: isPermanent,
+      failed: (err, consecutive) => {
+        if (consecutive === 1) this.report(err, 'Registration failed; retrying');
+        else this.debug('Registration failed again', err, consecutive);
+      },
+    });
+    if (outcome.kind === 'refused') {
+      this.setState('failed');
+      this.loops.abort();
+      this.settleReady(outcome.error as Error);
+      this.report(outcome.error, 'Consul refused the registration');
+      return;
     }
-    if (signal.aborted) return;
+    if (outcome.kind === 'stopped') return;
     this.setState('registered');
     this.settleReady();
     this.announce('registered');
@@ -264,18 +262,16 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
       this.setState('recovering');
       // A lost service often means a restarted (maybe upgraded) agent: ask its version again.
       this.version = undefined;
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        try {
-          await this.registerOnce(signal);
-          break;
-        } catch (err) {
-          if (signal.aborted) break;
-          if (attempt === 0) this.report(err, 'Re-registration failed; retrying');
-          else this.debug('Re-registration failed again', err, attempt + 1);
-          await pause(backoffDelay(attempt, 200, isPermanent(err) ? 30_000 : 2_000), signal);
-        }
-      }
-      if (signal.aborted) return;
+      const outcome = await retryUntilDone(() => this.registerOnce(signal), signal, {
+        minMs: 200,
+        // Refusals are retried too (the agent lost the service), only slower.
+        maxMs: (err) => (isPermanent(err) ? 30_000 : 2_000),
+        failed: (err, consecutive) => {
+          if (consecutive === 1) this.report(err, 'Re-registration failed; retrying');
+          else this.debug('Re-registration failed again', err, consecutive);
+        },
+      });
+      if (outcome.kind !== 'done') return;
       this.setState('registered');
       this.announce('reregistered', reason);
     })().finally(() => {
@@ -354,23 +350,22 @@ export class Registration extends EventEmitter<RegistrationEventMap> {
         () => undefined,
       );
     }
-    let lastError: unknown;
-    for (let attempt = 0; Date.now() < deadline && !signal.aborted; attempt++) {
-      try {
-        await this.consul.agent.service.deregister(this.id, {
+    const outcome = await retryUntilDone(
+      () =>
+        this.consul.agent.service.deregister(this.id, {
           signal,
           timeout: Math.max(1, deadline - Date.now()),
-        });
-        this.setState('deregistered');
-        this.announce('deregistered');
-        return;
-      } catch (err) {
-        lastError = err;
-        if (isPermanent(err) || signal.aborted) break;
-        await pause(Math.min(backoffDelay(attempt, 100, 1_000), deadline - Date.now()), signal);
-      }
+        }),
+      signal,
+      { minMs: 100, maxMs: 1_000, deadline, refused: isPermanent },
+    );
+    if (outcome.kind === 'done') {
+      this.setState('deregistered');
+      this.announce('deregistered');
+      return;
     }
     this.setState('failed');
+    const lastError = outcome.error;
     if (isPermanent(lastError)) throw lastError as Error;
     throw new ConsulTimeoutError(
       `Deregistering ${this.id} did not complete within ${timeoutMs} ms: ${describe(lastError)}`,
