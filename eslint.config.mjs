@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import jest from 'eslint-plugin-jest';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
   {
@@ -31,6 +33,78 @@ export default tseslint.config(
       'packages/testing/src/cli.ts',
     ],
     rules: { 'no-console': 'off' },
+  },
+  // Layering (ARCHITECTURE.md): core imports no framework and no other workspace package; the
+  // adapters and examples reach core only through its two entry points; the harness stays free of
+  // core (core's own tests depend on it); no import cycle inside a package.
+  {
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['fastify', 'fastify-*', '@fastify/*', '@nestjs/*', 'express', 'rxjs'],
+              message: 'core is framework-free: framework code belongs in an adapter package.',
+            },
+            {
+              group: ['@consulkit/*'],
+              message: 'core depends on no other workspace package.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      'packages/fastify-consul/src/**/*.ts',
+      'packages/nest-consul/src/**/*.ts',
+      'examples/*/src/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@consulkit/core/*', '!@consulkit/core/adapter'],
+              message: "import core through '@consulkit/core' or '@consulkit/core/adapter' only.",
+            },
+            {
+              group: ['**/core/src/**', '**/core/dist/**', '**/core/src', '**/core/dist'],
+              message: "import core through '@consulkit/core' or '@consulkit/core/adapter' only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/testing/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@consulkit/*', '**/core/src/**', '**/core/dist/**'],
+              message: "the harness does not import core: core's own tests depend on it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // Tests that cannot lie: every test asserts (directly or through the project's assertion
