@@ -1,7 +1,6 @@
 import { type AddressInfo } from 'node:net';
-import { openClient, ServiceLifecycle } from '@consulkit/core/adapter';
+import { createAppApi, openClient, ServiceLifecycle } from '@consulkit/core/adapter';
 import { type FastifyInstance } from 'fastify';
-import { createDecoration } from './decoration';
 import { FastifyConsulAlreadyRegisteredError } from './errors';
 import { addHealthRoute } from './health-route';
 import { pinoConsulLogger } from './logger';
@@ -33,18 +32,15 @@ export async function fastifyConsulPlugin(
     closeReason: 'The Fastify app is closing',
   });
 
-  app.decorate('consul', createDecoration(life));
+  app.decorate('consul', createAppApi(life));
   if (options.healthRoute !== false) {
     const name = options.service ? options.service.name : undefined;
     addHealthRoute(app, options.healthRoute, life.checks, name);
   }
 
-  if (options.failFast) {
-    // Startup fails (and so does listen, which waits for ready) when the agent is unreachable.
-    app.addHook('onReady', async () => {
-      await client.status.leader();
-    });
-  }
+  // With failFast, startup fails (and so does listen, which waits for ready) when the agent is
+  // unreachable.
+  app.addHook('onReady', () => life.probe());
 
   if (options.service) {
     app.addHook('onListen', async () => {

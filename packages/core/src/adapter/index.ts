@@ -4,6 +4,8 @@
 // test/public-api.test.ts and listed in the README.
 
 export { ServiceLifecycle } from './lifecycle';
+export { createAppApi } from './app-api';
+export type { ConsulAppApi } from './app-api';
 export type { ServiceLifecycleSettings, BoundAddress } from './lifecycle';
 export { ResourceScope } from './resource-scope';
 export type {

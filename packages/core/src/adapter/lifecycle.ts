@@ -86,6 +86,21 @@ export class ServiceLifecycle {
   }
 
   /**
+   * The `failFast` startup probe, run by the adapter before the app starts serving: resolves once
+   * the agent answers (`/v1/status/leader`), else logs the failure and rejects with the client's
+   * typed error, so the app's startup fails. Resolves at once when `failFast` is off.
+   */
+  async probe(): Promise<void> {
+    if (!this.options.failFast) return;
+    try {
+      await this.client.status.leader();
+    } catch (err) {
+      this.logger.error('Consul agent unreachable at startup (failFast)', { err });
+      throw err;
+    }
+  }
+
+  /**
    * Registers the service with the bound address and port (a no-op with `service: false`, once
    * started, or once shutting down). Resolves once the registration is started; it completes in
    * the background, retrying with backoff while the agent is away. The check functions' verdict
