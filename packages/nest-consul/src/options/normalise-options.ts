@@ -3,6 +3,7 @@ import {
   normaliseServiceOptions,
   type ResolvedServiceLifecycleOptions,
 } from '@consulkit/core';
+import { HEALTH_ROUTE_FROM_FACTORY } from '../consul.messages';
 
 /** Module options after validation and defaults. */
 export type ResolvedConsulOptions = ResolvedServiceLifecycleOptions;
@@ -21,11 +22,7 @@ export function normaliseOptions(input: unknown, healthRoute: unknown): Resolved
   }
   const given = (input as { healthRoute?: unknown }).healthRoute;
   if (given !== undefined && given !== (healthRoute ?? '/health')) {
-    throw new ConsulConfigError(
-      'healthRoute',
-      'the healthRoute given to forRoot/forRootAsync directly (Nest builds routes before the options factory runs)',
-      given,
-    );
+    throw new ConsulConfigError('healthRoute', HEALTH_ROUTE_FROM_FACTORY, given);
   }
   return normaliseServiceOptions({ ...input, healthRoute });
 }
