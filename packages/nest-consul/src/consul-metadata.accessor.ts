@@ -3,12 +3,13 @@ import {
   CONSUL_CONFIG_CHANGE,
   CONSUL_CONFIG_PROPERTIES,
   CONSUL_COORDINATION,
-} from './consul.constants';
+} from './consul.metadata-keys';
 import {
   type ConsulConfigChangeMetadata,
   type ConsulConfigPropertyMetadata,
 } from './config/consul-config.decorator';
 import { type CoordinationMetadata } from './coordination/coordination.metadata';
+import { leaseParameters, type LeaseParameter } from './coordination/lease-parameters';
 
 /** Reads what the module's decorators recorded (the explorer's only view of the metadata). */
 @Injectable()
@@ -31,5 +32,10 @@ export class ConsulMetadataAccessor {
   coordination(method: unknown): readonly CoordinationMetadata[] {
     if (typeof method !== 'function') return [];
     return (Reflect.getMetadata(CONSUL_COORDINATION, method) ?? []) as CoordinationMetadata[];
+  }
+
+  /** The `@Lease()` parameters of a method. */
+  leaseParameters(prototype: object, method: string): readonly LeaseParameter[] {
+    return leaseParameters(prototype, method);
   }
 }

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ConsulConfigRegistry } from './config/consul-config.registry';
 import { ConsulCoordinator } from './coordination/consul-coordinator';
+import { checkLeaseParameters } from './coordination/lease-parameters';
 import { ConsulMetadataAccessor } from './consul-metadata.accessor';
+import { notSingleton } from './consul.messages';
 import { LOG_CONTEXT } from './internal/nest-logger';
 
 /** Nest's instance wrapper, named through a public API (its own module path is internal). */
@@ -11,7 +13,7 @@ type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 /**
  * Walks the app's providers and controllers once (DiscoveryService) and hands what the module's
  * decorators marked to the config registry (`@ConsulConfig`, `@OnConsulConfigChange`) and to the
- * coordinator (`@LeaderOnly`, `@WithLock`). Request-scoped providers are skipped with a warning:
+ * coordinator (`@LeaderOnly`, `@WithLock`, checking their `@Lease()` parameters). Request-scoped providers are skipped with a warning:
  * their instances live per request, so nothing could keep them current.
  */
 @Injectable()
@@ -60,6 +62,8 @@ export class ConsulExplorer {
         this.config.addHandler(instance, className, name, change, sibling);
       }
       const coordination = this.accessor.coordination(method);
+      const leases = this.accessor.leaseParameters(prototype, name);
+      if (leases.length > 0) checkLeaseParameters(`${className}.${name}`, coordination, leases);
       if (coordination.length > 0) {
         this.coordinator.register(instance, `${className}.${name}`, coordination);
       }
@@ -80,9 +84,7 @@ export class ConsulExplorer {
             this.accessor.coordination(prototype[name]).length > 0,
         );
     if (decorated) {
-      this.logger.warn(
-        `${wrapper.name as string} is not a singleton (request-scoped, or depends on one): its @ConsulConfig / @OnConsulConfigChange / @LeaderOnly / @WithLock decorators are ignored`,
-      );
+      this.logger.warn(notSingleton(String(wrapper.name)));
     }
   }
 }

@@ -13,7 +13,7 @@ import { ConsulConfigRegistry } from './config/consul-config.registry';
 import { ConsulCoordinator } from './coordination/consul-coordinator';
 import { ConsulExplorer } from './consul.explorer';
 import { ConsulRuntime } from './internal/consul-runtime';
-import { describeError } from './internal/nest-logger';
+import { failFastUnreachable, NO_HTTP_SERVER } from './consul.messages';
 
 /** The part of a Node server the registration needs. */
 interface ListeningServer {
@@ -54,9 +54,7 @@ export class ConsulLifecycle
         try {
           await this.runtime.client.status.leader();
         } catch (err) {
-          this.runtime.logger.error(
-            `Consul agent unreachable at startup (failFast): ${describeError(err)}`,
-          );
+          this.runtime.logger.error(failFastUnreachable(err));
           throw err;
         }
       }
@@ -91,9 +89,7 @@ export class ConsulLifecycle
     const host = this.adapterHost;
     const server = host?.httpAdapter?.getHttpServer() as ListeningServer | undefined;
     if (!host || !server || typeof server.address !== 'function') {
-      this.runtime.logger.warn(
-        'No HTTP server (an application context?): the service is not registered with Consul',
-      );
+      this.runtime.logger.warn(NO_HTTP_SERVER);
       return;
     }
     const start = () => {

@@ -1,22 +1,22 @@
 import { isRoutePath } from '@consulkit/core/adapter';
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
-import { CONSUL_HEALTH_ROUTE } from './consul.constants';
-import { serviceClientProviders, serviceClientTokens } from './discovery/service-client.providers';
+import { CONSUL_HEALTH_ROUTE, CONSUL_MODULE_OPTIONS } from './consul.tokens';
+import {
+  declaredClientProviders,
+  declaredClientTokens,
+} from './discovery/service-client.providers';
 import { createHealthController } from './health/health-controller';
 import {
   type ConsulModuleExtras,
   type ConsulModuleOptions,
 } from './interfaces/consul-module-options.interface';
 
-/** Token of the options given to `forRoot` (or returned by the `forRootAsync` factory). */
-export const CONSUL_MODULE_OPTIONS = 'CONSUL:MODULE_OPTIONS';
-
 /**
  * Adds what depends on the extras and on the app's decorators to the generated definition: the
  * health controller at `healthRoute`, the module's scope, and one provider per
- * `@InjectServiceClient` declaration. Providers and exports are getters because Nest reads them
- * when it scans the app, after every class (and so every decorator) was defined — possibly after
- * `forRoot()` itself ran.
+ * `@InjectServiceClient` declaration (for the decorator without `forFeature`). Providers and
+ * exports are getters because Nest reads them when it scans the app, after every class (and so
+ * every decorator) was defined — possibly after `forRoot()` itself ran.
  */
 function consulModuleDefinition(
   definition: DynamicModule,
@@ -35,10 +35,10 @@ function consulModuleDefinition(
       get: () => [
         ...(definition.providers ?? []),
         { provide: CONSUL_HEALTH_ROUTE, useValue: route },
-        ...serviceClientProviders(),
+        ...declaredClientProviders(),
       ],
     },
-    exports: { enumerable: true, get: () => serviceClientTokens() },
+    exports: { enumerable: true, get: () => declaredClientTokens() },
   });
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@consulkit/core';
 import { type HealthCheckFunction, type HealthSummary } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
+import { ConsulServiceClients } from './discovery/service-clients';
 import { ConsulRuntime } from './internal/consul-runtime';
 
 /**
@@ -34,7 +35,10 @@ import { ConsulRuntime } from './internal/consul-runtime';
  */
 @Injectable()
 export class ConsulService {
-  constructor(@Inject(ConsulRuntime) private readonly runtime: ConsulRuntime) {}
+  constructor(
+    @Inject(ConsulRuntime) private readonly runtime: ConsulRuntime,
+    @Inject(ConsulServiceClients) private readonly clients: ConsulServiceClients,
+  ) {}
 
   /** The Consul client (created by the module, or the one passed as `client`). */
   get client(): Consul {
@@ -70,10 +74,11 @@ export class ConsulService {
    * (core's `ServiceClient`: pools per instance, retries on another instance, outlier ejection),
    * closed on shutdown. Cached per name (pools and watches are costly): call it with options once,
    * then without; other options for a cached name throw a `ConsulOptionError` naming
-   * `service("<name>").options`. `@InjectServiceClient(name)` injects the same client.
+   * `service("<name>").options`. `@InjectServiceClient(name)` injects the same client, and a
+   * `ConsulModule.forFeature()` declaring the service gives its options.
    */
   service(name: string, options?: ConsulHttpOptions): ServiceClient {
-    return this.runtime.scope.service(name, options);
+    return this.clients.client(name, options);
   }
 
   /**

@@ -1,11 +1,7 @@
 export { ConsulModule } from './consul.module';
-export {
-  CONSUL_MODULE_OPTIONS,
-  CONSUL_OPTIONS_TYPE,
-  CONSUL_ASYNC_OPTIONS_TYPE,
-} from './consul.module-definition';
+export { CONSUL_OPTIONS_TYPE, CONSUL_ASYNC_OPTIONS_TYPE } from './consul.module-definition';
 export { ConsulService } from './consul.service';
-export { CONSUL_CLIENT, getServiceClientToken } from './consul.constants';
+export { CONSUL_CLIENT, CONSUL_MODULE_OPTIONS, getServiceClientToken } from './consul.tokens';
 export type {
   ConsulModuleOptions,
   ConsulModuleExtras,
@@ -21,8 +17,11 @@ export type {
 } from './config/consul-config.decorator';
 export { ConsulConfigKeyMissingError } from './config/errors';
 export { InjectServiceClient } from './discovery/inject-service-client.decorator';
+export type { ConsulFeatureOptions, ConsulFeatureService } from './discovery/feature-options';
 export { LeaderOnly } from './coordination/leader-only.decorator';
 export { WithLock } from './coordination/with-lock.decorator';
+export { Lease } from './coordination/lease.decorator';
+export type { CoordinationLease } from './coordination/lease';
 export type { WithLockOptions } from './coordination/coordination.metadata';
 export { ConsulHealthIndicator } from './health/consul.health-indicator';
 export type {

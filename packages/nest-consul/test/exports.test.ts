@@ -20,6 +20,7 @@ describe('package exports (built dist)', () => {
       'InjectServiceClient',
       'LeaderOnly',
       'WithLock',
+      'Lease',
       'getServiceClientToken',
       'ConsulConfigKeyMissingError',
     ];
@@ -31,5 +32,6 @@ describe('package exports (built dist)', () => {
     );
     expect(typeof (api.ConsulModule as { forRoot?: unknown }).forRoot).toBe('function');
     expect(typeof (api.ConsulModule as { forRootAsync?: unknown }).forRootAsync).toBe('function');
+    expect(typeof (api.ConsulModule as { forFeature?: unknown }).forFeature).toBe('function');
   });
 });

@@ -6,7 +6,15 @@ import {
   type ParseMode,
 } from '@consulkit/core';
 import { type ConsulRuntime } from '../internal/consul-runtime';
-import { describeError } from '../internal/nest-logger';
+import {
+  CONFIG_LOAD_BEFORE_OPEN,
+  configHandlerFailed,
+  configKeyUnavailable,
+  configUnreadableStaysUndefined,
+  configUnreadableUsesDefault,
+  configValueRejected,
+  requiredConfigDeleted,
+} from '../consul.messages';
 import { type ConsulConfigChangeEvent } from './consul-config.decorator';
 import { ConsulConfigKeyMissingError } from './errors';
 
@@ -79,7 +87,7 @@ export class ConfigBinding {
    */
   async load(): Promise<Error[]> {
     const store = this.store;
-    if (!store) throw new Error('ConfigBinding.load() before open()');
+    if (!store) throw new Error(CONFIG_LOAD_BEFORE_OPEN);
     let failure: Error | undefined;
     try {
       await store.ready();
@@ -94,16 +102,12 @@ export class ConfigBinding {
       else if (target.fallback !== undefined) {
         assign(target, target.fallback);
         if (failure && !isParseFailure(failure)) {
-          this.runtime.logger.warn(
-            `Config key "${this.key}" could not be read (${failure.message}); ${target.label} uses its default until it can`,
-          );
+          this.runtime.logger.warn(configUnreadableUsesDefault(this.key, failure, target.label));
         }
       } else if (target.required) {
         errors.push(failure ?? new ConsulConfigKeyMissingError(this.key, target.label));
       } else if (failure && !isParseFailure(failure)) {
-        this.runtime.logger.warn(
-          `Config key "${this.key}" could not be read (${failure.message}); ${target.label} stays undefined until it can`,
-        );
+        this.runtime.logger.warn(configUnreadableStaysUndefined(this.key, failure, target.label));
       }
     }
     if (failure) this.awaitLateLoad(store);
@@ -130,9 +134,7 @@ export class ConfigBinding {
       if (value !== undefined) assign(target, value);
       else if (target.fallback !== undefined) assign(target, target.fallback);
       else if (target.required) {
-        this.runtime.logger.warn(
-          `Required config key "${this.key}" was deleted; ${target.label} keeps its last value`,
-        );
+        this.runtime.logger.warn(requiredConfigDeleted(this.key, target.label));
       } else assign(target, undefined);
     }
     const event: ConsulConfigChangeEvent = { key: this.key, value, previous, deleted };
@@ -141,9 +143,7 @@ export class ConfigBinding {
 
   private callHandler(target: HandlerTarget, value: unknown, event: ConsulConfigChangeEvent): void {
     const logFailure = (err: unknown) =>
-      this.runtime.logger.error(
-        `@OnConsulConfigChange handler ${target.label} failed for "${this.key}": ${describeError(err)}`,
-      );
+      this.runtime.logger.error(configHandlerFailed(target.label, this.key, err));
     try {
       const method = (target.instance as Record<string | symbol, Handler>)[target.method];
       const result = method?.call(target.instance, value, event);
@@ -156,10 +156,10 @@ export class ConfigBinding {
   private onStoreError(err: Error): void {
     if (isParseFailure(err)) {
       // Core's messages name the key and the mode, never the value (it may be a secret).
-      this.runtime.logger.error(`${err.message}; keeping the last good value`);
+      this.runtime.logger.error(configValueRejected(err));
     } else {
       // Consul unreachable: the watch already logs each outage once through the client's logger.
-      this.runtime.logger.debug(`Config key "${this.key}": ${err.message}`);
+      this.runtime.logger.debug(configKeyUnavailable(this.key, err));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { type ParseMode } from '@consulkit/core';
-import { CONSUL_CONFIG_CHANGE, CONSUL_CONFIG_PROPERTIES } from '../consul.constants';
+import { CONSUL_CONFIG_CHANGE, CONSUL_CONFIG_PROPERTIES } from '../consul.metadata-keys';
 
 /**
  * How a KV value becomes the property's value: `'string'` (the text), `'number'`, `'boolean'`

@@ -1,6 +1,13 @@
 import { ConsulOptionError, type ParseMode, PARSE_MODES } from '@consulkit/core';
 import { isParseMode, prefixConfigError } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  EXPECTED_BOOLEAN,
+  EXPECTED_KV_KEY,
+  EXPECTED_OBJECT,
+  expectedKnownOption,
+  expectedParseMode,
+} from '../consul.messages';
 import { ConsulRuntime } from '../internal/consul-runtime';
 import { ConfigBinding } from './config-binding';
 import {
@@ -89,11 +96,11 @@ export class ConsulConfigRegistry {
 
 function optionsRecord(value: unknown, label: string, known: readonly string[]) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConsulOptionError(`${label}.options`, 'an object', value);
+    throw new ConsulOptionError(`${label}.options`, EXPECTED_OBJECT, value);
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ConsulOptionError(`${label}.${key}`, `a known option (${known.join(', ')})`, key);
+      throw new ConsulOptionError(`${label}.${key}`, expectedKnownOption(known), key);
     }
   }
   return value as { default?: unknown; parse?: unknown; watch?: unknown; required?: unknown };
@@ -101,7 +108,7 @@ function optionsRecord(value: unknown, label: string, known: readonly string[]) 
 
 function checkKey(key: unknown, label: string): string {
   if (typeof key !== 'string' || key.replace(/^\//, '').trim() === '' || key.endsWith('/')) {
-    throw new ConsulOptionError(`${label}.key`, 'a Consul KV key (not empty, not a folder)', key);
+    throw new ConsulOptionError(`${label}.key`, EXPECTED_KV_KEY, key);
   }
   return key;
 }
@@ -109,17 +116,13 @@ function checkKey(key: unknown, label: string): string {
 function checkParse(parse: unknown, label: string): ParseMode {
   if (parse === undefined) return 'auto';
   if (!isParseMode(parse)) {
-    throw new ConsulOptionError(
-      `${label}.parse`,
-      `a parse mode (${PARSE_MODES.join(', ')}) or a function`,
-      parse,
-    );
+    throw new ConsulOptionError(`${label}.parse`, expectedParseMode(PARSE_MODES), parse);
   }
   return parse;
 }
 
 function checkBoolean(value: unknown, option: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new ConsulOptionError(option, 'a boolean', value);
+  if (typeof value !== 'boolean') throw new ConsulOptionError(option, EXPECTED_BOOLEAN, value);
   return value;
 }

@@ -1,4 +1,5 @@
 import { ConsulNotFoundError } from '@consulkit/core';
+import { requiredConfigMissing } from '../consul.messages';
 
 /**
  * Startup failed because a `required` `@ConsulConfig` key does not exist in Consul KV and has no
@@ -9,10 +10,7 @@ export class ConsulConfigKeyMissingError extends ConsulNotFoundError {
   readonly property: string;
 
   constructor(key: string, property: string) {
-    super(
-      `Required config key "${key}" (${property}) does not exist in Consul KV and has no default`,
-      {},
-    );
+    super(requiredConfigMissing(key, property), {});
     this.key = key;
     this.property = property;
   }

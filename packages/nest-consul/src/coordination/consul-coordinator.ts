@@ -1,10 +1,21 @@
 import { ConsulLockError, type HeldLock, type LeaderElection } from '@consulkit/core';
 import { prefixConfigError, toMillis } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  campaignFailed,
+  elected,
+  lockReleaseFailed,
+  revoked,
+  skippedLockBusy,
+  skippedLockFailed,
+  skippedLockTimeout,
+  skippedNotLeader,
+  skippedShuttingDown,
+} from '../consul.messages';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { describeError } from '../internal/nest-logger';
 import { type CoordinationMetadata, type WithLockOptions } from './coordination.metadata';
-import { bindCoordinator, type CoordinatedRunner } from './method-wrapper';
+import { leaseOf } from './lease';
+import { bindCoordinator, type CoordinatedCall, type CoordinatedRunner } from './method-wrapper';
 
 const DEFAULT_LOCK_WAIT = '1s';
 
@@ -45,11 +56,6 @@ export class ConsulCoordinator implements CoordinatedRunner {
     for (const election of this.elections.values()) election.start();
   }
 
-  /** Whether this app leads the election of a `@LeaderOnly` key. */
-  isLeader(key: string): boolean {
-    return this.elections.get(key)?.isLeader ?? false;
-  }
-
   /**
    * Gives every leadership up; from then on the coordinated methods of the app's instances skip
    * (a timer the app did not stop may still fire during shutdown).
@@ -59,15 +65,20 @@ export class ConsulCoordinator implements CoordinatedRunner {
     await Promise.allSettled([...this.elections.values()].map((e) => e.stop()));
   }
 
-  /** Decides, for one call of a coordinated method, whether and how it runs. */
-  run(meta: CoordinationMetadata, call: () => unknown, label: string): unknown {
+  /**
+   * Decides, for one call of a coordinated method, whether and how it runs: a `@LeaderOnly` call
+   * runs under the current leadership, a `@WithLock` call under the lock it acquires; either way
+   * the method's `@Lease()` parameters receive that hold.
+   */
+  run(meta: CoordinationMetadata, call: CoordinatedCall, label: string): unknown {
     if (this.stopped) {
-      this.runtime.logger.debug(`${label} skipped: the application is shutting down`);
+      this.runtime.logger.debug(skippedShuttingDown(label));
       return undefined;
     }
     if (meta.kind === 'leader') {
-      if (this.isLeader(meta.key)) return call();
-      this.runtime.logger.debug(`${label} skipped: not the leader of "${meta.key}"`);
+      const leadership = this.elections.get(meta.key)?.leadership;
+      if (leadership) return call(leaseOf('leader', leadership));
+      this.runtime.logger.debug(skippedNotLeader(label, meta.key));
       return undefined;
     }
     return this.runLocked(meta.key, meta.options, call, label);
@@ -78,11 +89,9 @@ export class ConsulCoordinator implements CoordinatedRunner {
     if (existing) return existing;
     const election = this.runtime.client.leader(key, options);
     const log = this.runtime.logger;
-    election.on('elected', () => log.log(`Elected leader of "${key}"`));
-    election.on('revoked', (reason) => log.log(`No longer leader of "${key}" (${reason.reason})`));
-    election.on('error', (err) =>
-      log.warn(`Leader campaign on "${key}" failed; retrying: ${err.message}`),
-    );
+    election.on('elected', () => log.log(elected(key)));
+    election.on('revoked', (reason) => log.log(revoked(key, reason.reason)));
+    election.on('error', (err) => log.warn(campaignFailed(key, err)));
     this.elections.set(key, election);
     return election;
   }
@@ -90,7 +99,7 @@ export class ConsulCoordinator implements CoordinatedRunner {
   private async runLocked(
     key: string,
     options: WithLockOptions,
-    call: () => unknown,
+    call: CoordinatedCall,
     label: string,
   ): Promise<unknown> {
     const { wait, ...lockOptions } = options;
@@ -103,22 +112,18 @@ export class ConsulCoordinator implements CoordinatedRunner {
       held = await scope.lock(key, lockOptions).tryAcquire({ timeout: wait ?? DEFAULT_LOCK_WAIT });
     } catch (err) {
       const timedOut = err instanceof ConsulLockError && err.reason === 'timeout';
-      if (timedOut) logger.debug(`${label} skipped: lock "${key}" not acquired in time`);
-      else logger.warn(`${label} skipped: could not acquire lock "${key}": ${describeError(err)}`);
+      if (timedOut) logger.debug(skippedLockTimeout(label, key));
+      else logger.warn(skippedLockFailed(label, key, err));
       return undefined;
     }
     if (!held) {
-      logger.debug(`${label} skipped: lock "${key}" is held by another process`);
+      logger.debug(skippedLockBusy(label, key));
       return undefined;
     }
     try {
-      return await call();
+      return await call(leaseOf('lock', held));
     } finally {
-      await held
-        .release()
-        .catch((err: unknown) =>
-          logger.warn(`Could not release lock "${key}": ${describeError(err)}`),
-        );
+      await held.release().catch((err: unknown) => logger.warn(lockReleaseFailed(key, err)));
     }
   }
 }

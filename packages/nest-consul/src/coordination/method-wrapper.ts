@@ -1,12 +1,18 @@
 import { ConsulOptionError } from '@consulkit/core';
 import { Logger } from '@nestjs/common';
-import { CONSUL_COORDINATION } from '../consul.constants';
+import { CONSUL_COORDINATION } from '../consul.metadata-keys';
+import { expectedMethodFor, unmanagedInstance } from '../consul.messages';
 import { LOG_CONTEXT } from '../internal/nest-logger';
 import { type CoordinationMetadata } from './coordination.metadata';
+import { type CoordinationLease } from './lease';
+import { leaseParameters } from './lease-parameters';
+
+/** Runs the original method, with `lease` in the method's `@Lease()` parameters for this key. */
+export type CoordinatedCall = (lease: CoordinationLease) => unknown;
 
 /** What runs a coordinated call for one app (implemented by the module's coordinator). */
 export interface CoordinatedRunner {
-  run(meta: CoordinationMetadata, call: () => unknown, label: string): unknown;
+  run(meta: CoordinationMetadata, call: CoordinatedCall, label: string): unknown;
 }
 
 /** Instance → the coordinator of the app that owns it, set by the module's explorer. */
@@ -23,7 +29,8 @@ export function bindCoordinator(instance: object, runner: CoordinatedRunner): vo
  * Replaces the method with a wrapper that asks the instance's coordinator whether (and how) to
  * run it. Wrapping happens at decoration time, so decorator order with `@Cron`/`@Interval` does
  * not matter: whoever captures the method later gets the wrapper, and the metadata other
- * decorators put on the original function is copied onto it.
+ * decorators put on the original function is copied onto it. Stacked coordination decorators nest:
+ * each wrapper fills the `@Lease()` parameters asking for its key.
  */
 export function coordinateMethod(
   target: object,
@@ -34,21 +41,22 @@ export function coordinateMethod(
   const original: unknown = descriptor.value;
   const label = `${target.constructor.name}.${String(property)}`;
   if (typeof original !== 'function') {
-    throw new ConsulOptionError(
-      label,
-      `a method to decorate with @${decoratorName(meta)}`,
-      original,
-    );
+    throw new ConsulOptionError(label, expectedMethodFor(decoratorName(meta)), original);
   }
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const call = () => (original as (...a: unknown[]) => unknown).apply(this, args);
+    const call: CoordinatedCall = (lease) => {
+      const withLease = [...args];
+      // Read per call: parameter decorators may be applied after this one (a subclass...).
+      for (const p of leaseParameters(target, property)) {
+        if (p.key === undefined || p.key === meta.key) withLease[p.index] = lease;
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, withLease);
+    };
     const runner = typeof this === 'object' && this !== null ? runners.get(this) : undefined;
     if (!runner) {
       if (typeof this === 'object' && this !== null && !warned.has(this)) {
         warned.add(this);
-        logger.warn(
-          `${label} skipped: @${decoratorName(meta)} needs an instance managed by a Nest app importing ConsulModule (singleton scope)`,
-        );
+        logger.warn(unmanagedInstance(label, decoratorName(meta)));
       }
       return undefined;
     }

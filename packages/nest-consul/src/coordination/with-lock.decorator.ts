@@ -10,10 +10,16 @@ import { coordinateMethod } from './method-wrapper';
  * Mutual exclusion is not "once per schedule": an instance whose timer fires after the first run
  * finished runs again. For exactly one runner, use `@LeaderOnly`.
  *
+ * The lock may be lost while the method runs (its session invalidated): declare a `@Lease()`
+ * parameter to receive its `CoordinationLease`, whose `signal` aborts then — before another
+ * process can take the lock — and whose `fencingToken` grows strictly from one holder to the next.
+ *
  * @example
  * @Interval(60_000)
  * @WithLock('jobs/reindex', { wait: '2s' })
- * async reindex() { ... }
+ * async reindex(@Lease() lease: CoordinationLease) {
+ *   for (const batch of batches) await index(batch, { signal: lease.signal });
+ * }
  */
 export function WithLock(key: string, options: WithLockOptions = {}): MethodDecorator {
   return (target, property, descriptor) =>

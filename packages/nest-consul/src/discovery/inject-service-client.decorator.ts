@@ -1,12 +1,18 @@
 import { type ConsulHttpOptions } from '@consulkit/core';
 import { Inject } from '@nestjs/common';
-import { declareServiceClient } from './service-client.registry';
+import { declareServiceClient } from './service-client.declarations';
 
 /**
  * Injects a core `ServiceClient` for `service`: a load-balanced HTTP client over a discovery
  * cache of its passing instances (per-instance pools, retries on another instance, outlier
- * ejection), closed on shutdown. `options` are `consul.http()`'s (`balancer`, `retries`,
- * `timeout`, `tag`, `passingOnly`...). Works on constructor parameters and properties.
+ * ejection), closed on shutdown. Works on constructor parameters and properties.
+ *
+ * Without `options` it is `@Inject(getServiceClientToken(service))`: the app's client of the
+ * service, the one `ConsulService.service(service)` returns, built with the options of a
+ * `ConsulModule.forFeature({ services })` declaring it (else core's defaults). Declaring the
+ * service with `forFeature` is the idiomatic form; without it the module provides the token all
+ * the same. With `options` (`consul.http()`'s: `balancer`, `retries`, `timeout`, `tag`,
+ * `passingOnly`...) the declaration gets a client of its own.
  *
  * @example
  * @Injectable()
@@ -22,12 +28,5 @@ export function InjectServiceClient(
   service: string,
   options?: ConsulHttpOptions,
 ): PropertyDecorator & ParameterDecorator {
-  return (target: object, key: string | symbol | undefined, index?: number) => {
-    // Constructor parameters give the class; properties give its prototype.
-    const consumer = typeof target === 'function' ? target : target.constructor;
-    const token = declareServiceClient(service, options, consumer);
-    const inject = Inject(token);
-    if (typeof index === 'number') inject(target, key, index);
-    else inject(target, key as string | symbol);
-  };
+  return Inject(declareServiceClient(service, options));
 }

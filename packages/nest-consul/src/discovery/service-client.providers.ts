@@ -1,45 +1,45 @@
-import { prefixConfigError } from '@consulkit/core/adapter';
-import { type FactoryProvider } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
-import { ConsulService } from '../consul.service';
-import { ConsulRuntime } from '../internal/consul-runtime';
-import { type ServiceClientSpec, serviceClientSpecs } from './service-client.registry';
+import { ConsulOptionError } from '@consulkit/core';
+import { type FactoryProvider, type ValueProvider } from '@nestjs/common';
+import { FEATURE_WITHOUT_ROOT } from '../consul.messages';
+import { CONSUL_FEATURE_SERVICES, getServiceClientToken } from '../consul.tokens';
+import { type FeatureService } from './feature-options';
+import { serviceClientDeclarations } from './service-client.declarations';
+import { ConsulServiceClients } from './service-clients';
 
 /**
- * A provider per `@InjectServiceClient` declaration. The client is made only when a consumer
- * class is part of this app (several apps, or test modules, may share a process); otherwise the
- * provider resolves to `null`, which nothing injects.
+ * The root module's provider per `@InjectServiceClient` declaration of the process, so that the
+ * decorator works without `forFeature`. Each resolves to `null` in an app where nothing injects
+ * its token (no client, no watch).
  */
-export function serviceClientProviders(): FactoryProvider[] {
-  return serviceClientSpecs().map((spec) => ({
-    provide: spec.token,
-    inject: [ConsulService, ConsulRuntime, DiscoveryService],
-    useFactory: (consul: ConsulService, runtime: ConsulRuntime, discovery: DiscoveryService) => {
-      if (!usedIn(spec, discovery)) return null;
-      try {
-        // Without options: the app's cached client of the service (shared with
-        // ConsulService.service(name)); with options: a client of the declaration's own.
-        if (spec.options === undefined) return consul.service(spec.service);
-        return runtime.scope.http(spec.service, spec.options);
-      } catch (err) {
-        throw prefixConfigError(err, `@InjectServiceClient("${spec.service}")`);
-      }
-    },
+export function declaredClientProviders(): FactoryProvider[] {
+  return serviceClientDeclarations().map((declaration) => ({
+    provide: declaration.token,
+    inject: [ConsulServiceClients],
+    useFactory: (clients: ConsulServiceClients) => clients.declared(declaration),
   }));
 }
 
-/** The tokens of {@link serviceClientProviders}, to export. */
-export function serviceClientTokens(): string[] {
-  return serviceClientSpecs().map((spec) => spec.token);
+/** The tokens of {@link declaredClientProviders}, to export. */
+export function declaredClientTokens(): string[] {
+  return serviceClientDeclarations().map((declaration) => declaration.token);
 }
 
-function usedIn(spec: ServiceClientSpec, discovery: DiscoveryService): boolean {
-  const wrappers = [...discovery.getProviders(), ...discovery.getControllers()];
-  return wrappers.some((w) => {
-    // A subclass without its own constructor injects what its parent declared.
-    for (let c = w.metatype as unknown; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
-      if (spec.consumers.has(c)) return true;
-    }
-    return false;
-  });
+/**
+ * The providers of one `ConsulModule.forFeature()`: its declarations (read by the app's
+ * `ConsulServiceClients`, so every provider of a service's token builds the client with them),
+ * and one client provider per service.
+ */
+export function featureClientProviders(
+  services: readonly FeatureService[],
+): Array<FactoryProvider | ValueProvider> {
+  const clients: FactoryProvider[] = services.map((feature) => ({
+    provide: getServiceClientToken(feature.service),
+    // Optional, to fail with a message saying what is missing instead of Nest's generic one.
+    inject: [{ token: ConsulServiceClients, optional: true }],
+    useFactory: (app: ConsulServiceClients | undefined) => {
+      if (!app) throw new ConsulOptionError(feature.label, FEATURE_WITHOUT_ROOT, feature.service);
+      return app.client(feature.service);
+    },
+  }));
+  return [{ provide: CONSUL_FEATURE_SERVICES, useValue: services }, ...clients];
 }

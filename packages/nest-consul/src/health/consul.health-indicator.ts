@@ -2,7 +2,12 @@ import { type Duration } from '@consulkit/core';
 import { toMillis } from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulRuntime } from '../internal/consul-runtime';
-import { describeError } from '../internal/nest-logger';
+import {
+  AGENT_WITHOUT_LEADER,
+  agentUnreachable,
+  CHECK_CRITICAL,
+  REGISTRATION_REFUSED,
+} from '../consul.messages';
 
 /**
  * The result shape of a `@nestjs/terminus` health indicator (structurally its
@@ -61,16 +66,16 @@ export class ConsulHealthIndicator {
         timeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (leader === '') return down('The Consul agent knows no cluster leader');
+      if (leader === '') return down(AGENT_WITHOUT_LEADER);
       details.leader = leader;
     } catch (err) {
-      return down(`The Consul agent cannot be reached: ${describeError(err)}`);
+      return down(agentUnreachable(err));
     }
-    if (registration?.status === 'failed') return down('Consul refused the service registration');
+    if (registration?.status === 'failed') return down(REGISTRATION_REFUSED);
     if (options.checks) {
       const summary = await this.runtime.checks.run();
       details.checks = summary.checks;
-      if (summary.status === 'critical') return down('An application check is critical');
+      if (summary.status === 'critical') return down(CHECK_CRITICAL);
     }
     return { [key]: { status: 'up', ...details } };
   }

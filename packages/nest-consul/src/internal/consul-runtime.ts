@@ -5,7 +5,8 @@ import {
   ServiceLifecycle,
 } from '@consulkit/core/adapter';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONSUL_CLIENT, CONSUL_RESOLVED_OPTIONS } from '../consul.constants';
+import { APPLICATION_SHUT_DOWN } from '../consul.messages';
+import { CONSUL_CLIENT, CONSUL_RESOLVED_OPTIONS } from '../consul.tokens';
 import { type ResolvedConsulOptions } from '../options/resolve-module-options';
 import { LOG_CONTEXT, nestConsulLogger } from './nest-logger';
 
@@ -29,7 +30,7 @@ export class ConsulRuntime {
       logger: nestConsulLogger(this.logger),
       source: '@consulkit/nest',
       addCheck: 'ConsulService.addCheck',
-      closeReason: 'The Nest application has shut down: ConsulService is closed',
+      closeReason: APPLICATION_SHUT_DOWN,
     });
   }
 

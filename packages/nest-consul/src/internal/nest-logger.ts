@@ -20,11 +20,6 @@ export function nestConsulLogger(logger: Logger = new Logger(LOG_CONTEXT)): Cons
   };
 }
 
-/** Error text for a log line (never the stack: logs stay one line per event). */
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 function safeJson(value: Record<string, unknown>): string {
   try {
     return JSON.stringify(value, (_key, v: unknown) =>

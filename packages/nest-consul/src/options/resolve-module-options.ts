@@ -3,6 +3,7 @@ import {
   resolveServiceOptions,
   type ResolvedServiceLifecycleOptions,
 } from '@consulkit/core/adapter';
+import { HEALTH_ROUTE_FROM_FACTORY } from '../consul.messages';
 
 /** Module options after validation and defaults. */
 export type ResolvedConsulOptions = ResolvedServiceLifecycleOptions;
@@ -21,11 +22,7 @@ export function resolveModuleOptions(input: unknown, healthRoute: unknown): Reso
   }
   const given = (input as { healthRoute?: unknown }).healthRoute;
   if (given !== undefined && given !== (healthRoute ?? '/health')) {
-    throw new ConsulOptionError(
-      'healthRoute',
-      'the healthRoute given to forRoot/forRootAsync directly (Nest builds routes before the options factory runs)',
-      given,
-    );
+    throw new ConsulOptionError('healthRoute', HEALTH_ROUTE_FROM_FACTORY, given);
   }
   return resolveServiceOptions({ ...input, healthRoute });
 }
