@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { startConsul, uniqueName, waitFor } from '@consulkit/testing';
-import { type Consul, type ConsulLogger } from '../src';
+import { Consul, type ConsulLogger } from '../src';
 import { HEALTH_HTTP_STATUS, resolveServiceOptions, ServiceLifecycle } from '../src/adapter';
 import { useAgent } from './support/agent';
 import { settlesWithin } from './support/registration';
@@ -258,6 +258,43 @@ describe('ServiceLifecycle', () => {
       expect(held.signal.aborted).toBe(true);
     } finally {
       await agent.stop();
+    }
+  });
+});
+
+describe('ServiceLifecycle.probe (failFast)', () => {
+  const fx = useAgent();
+
+  it('resolves when the agent answers', async () => {
+    const logger = capture();
+    const options = resolveServiceOptions({ service: false, failFast: true });
+    const life = new ServiceLifecycle({ options, client: fx.client(), logger });
+    await expect(life.probe()).resolves.toBeUndefined();
+    expect(logger.lines).toEqual([]);
+  });
+
+  it('rejects with the typed error, and logs it, when the agent is unreachable', async () => {
+    const client = new Consul({ address: 'http://127.0.0.1:1', retry: { retries: 0 } });
+    try {
+      const logger = capture();
+      const options = resolveServiceOptions({ service: false, failFast: true });
+      const life = new ServiceLifecycle({ options, client, logger });
+      await expect(life.probe()).rejects.toMatchObject({ code: 'CONSUL_UNAVAILABLE' });
+      expect(logger.lines).toEqual([
+        {
+          level: 'error',
+          message: expect.stringMatching(/^Consul agent unreachable at startup \(failFast\): /),
+        },
+      ]);
+      const relaxed = new ServiceLifecycle({
+        options: resolveServiceOptions({ service: false, failFast: false }),
+        client,
+        logger,
+      });
+      await expect(relaxed.probe()).resolves.toBeUndefined();
+      expect(logger.lines).toHaveLength(1);
+    } finally {
+      await client.close();
     }
   });
 });

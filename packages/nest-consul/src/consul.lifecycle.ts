@@ -13,7 +13,7 @@ import { ConsulConfigRegistry } from './config/consul-config.registry';
 import { ConsulCoordinator } from './coordination/consul-coordinator';
 import { ConsulExplorer } from './consul.explorer';
 import { ConsulRuntime } from './internal/consul-runtime';
-import { failFastUnreachable, NO_HTTP_SERVER } from './consul.messages';
+import { NO_HTTP_SERVER } from './consul.messages';
 
 /** The part of a Node server the registration needs. */
 interface ListeningServer {
@@ -50,14 +50,7 @@ export class ConsulLifecycle
 
   async onModuleInit(): Promise<void> {
     try {
-      if (this.runtime.options.failFast) {
-        try {
-          await this.runtime.client.status.leader();
-        } catch (err) {
-          this.runtime.logger.error(failFastUnreachable(err));
-          throw err;
-        }
-      }
+      await this.runtime.lifecycle.probe();
       this.explorer.explore();
       await this.config.load();
     } catch (err) {

@@ -13,9 +13,6 @@ export function describeError(err: unknown): string {
 
 // --- lifecycle -------------------------------------------------------------------------------
 
-export const failFastUnreachable = (err: unknown): string =>
-  `Consul agent unreachable at startup (failFast): ${describeError(err)}`;
-
 export const NO_HTTP_SERVER =
   'No HTTP server (an application context?): the service is not registered with Consul';
 

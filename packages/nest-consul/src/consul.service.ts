@@ -13,7 +13,11 @@ import {
   type SemaphoreOptions,
   type ServiceClient,
 } from '@consulkit/core';
-import { type HealthCheckFunction, type HealthSummary } from '@consulkit/core/adapter';
+import {
+  type ConsulAppApi,
+  type HealthCheckFunction,
+  type HealthSummary,
+} from '@consulkit/core/adapter';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsulServiceClients } from './discovery/service-clients';
 import { ConsulRuntime } from './internal/consul-runtime';
@@ -34,7 +38,7 @@ import { ConsulRuntime } from './internal/consul-runtime';
  * }
  */
 @Injectable()
-export class ConsulService {
+export class ConsulService implements ConsulAppApi {
   constructor(
     @Inject(ConsulRuntime) private readonly runtime: ConsulRuntime,
     @Inject(ConsulServiceClients) private readonly clients: ConsulServiceClients,
@@ -42,12 +46,12 @@ export class ConsulService {
 
   /** The Consul client (created by the module, or the one passed as `client`). */
   get client(): Consul {
-    return this.runtime.client;
+    return this.runtime.api.client;
   }
 
   /** Shortcut of `client.kv`. */
   get kv(): KvApi {
-    return this.runtime.client.kv;
+    return this.runtime.api.kv;
   }
 
   /**
@@ -55,7 +59,7 @@ export class ConsulService {
    * `service: false`.
    */
   get registration(): Registration | undefined {
-    return this.runtime.lifecycle.registration;
+    return this.runtime.api.registration;
   }
 
   /**
@@ -66,7 +70,7 @@ export class ConsulService {
   config<T extends object = Record<string, unknown>>(
     options: ConfigStoreOptions<T>,
   ): ConfigStore<T> {
-    return this.runtime.scope.config<T>(options);
+    return this.runtime.api.config<T>(options);
   }
 
   /**
@@ -86,7 +90,7 @@ export class ConsulService {
    * shuts down, and a lock still held then is released.
    */
   lock(key: string, options?: LockOptions): Lock {
-    return this.runtime.scope.lock(key, options);
+    return this.runtime.api.lock(key, options);
   }
 
   /**
@@ -94,7 +98,7 @@ export class ConsulService {
    * `acquire()` also stops waiting when the app shuts down, and a slot still held then is released.
    */
   semaphore(prefix: string, limit: number, options?: SemaphoreOptions): Semaphore {
-    return this.runtime.scope.semaphore(prefix, limit, options);
+    return this.runtime.api.semaphore(prefix, limit, options);
   }
 
   /**
@@ -102,7 +106,7 @@ export class ConsulService {
    * leadership given up — on shutdown. `@LeaderOnly(key)` runs methods only on the leader.
    */
   leader(key: string, options?: LeaderOptions): LeaderElection {
-    return this.runtime.scope.leader(key, options);
+    return this.runtime.api.leader(key, options);
   }
 
   /**
@@ -110,12 +114,12 @@ export class ConsulService {
    * `ttl`). Returns a function that removes it. Names are unique.
    */
   addCheck(name: string, fn: HealthCheckFunction): () => void {
-    return this.runtime.checks.add(name, fn);
+    return this.runtime.api.addCheck(name, fn);
   }
 
   /** Runs every check function now and returns the aggregated verdict. */
   health(): Promise<HealthSummary> {
-    return this.runtime.checks.run();
+    return this.runtime.api.health();
   }
 
   /**
@@ -124,6 +128,6 @@ export class ConsulService {
    * `service: false` or before the server listens. Never throws.
    */
   drain(): Promise<void> {
-    return this.runtime.lifecycle.drain();
+    return this.runtime.api.drain();
   }
 }

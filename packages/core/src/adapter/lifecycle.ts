@@ -95,7 +95,8 @@ export class ServiceLifecycle {
     try {
       await this.client.status.leader();
     } catch (err) {
-      this.logger.error('Consul agent unreachable at startup (failFast)', { err });
+      const reason = err instanceof Error ? err.message : String(err);
+      this.logger.error(`Consul agent unreachable at startup (failFast): ${reason}`);
       throw err;
     }
   }

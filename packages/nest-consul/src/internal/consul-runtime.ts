@@ -1,5 +1,7 @@
 import { type Consul } from '@consulkit/core';
 import {
+  type ConsulAppApi,
+  createAppApi,
   type HealthCheckRegistry,
   type ResourceScope,
   ServiceLifecycle,
@@ -18,6 +20,8 @@ import { LOG_CONTEXT, nestConsulLogger } from './nest-logger';
 @Injectable()
 export class ConsulRuntime {
   readonly lifecycle: ServiceLifecycle;
+  /** Core's app API over the lifecycle, which `ConsulService` delegates to (as Fastify decorates it). */
+  readonly api: ConsulAppApi;
   readonly logger = new Logger(LOG_CONTEXT);
 
   constructor(
@@ -32,6 +36,7 @@ export class ConsulRuntime {
       addCheck: 'ConsulService.addCheck',
       closeReason: APPLICATION_SHUT_DOWN,
     });
+    this.api = createAppApi(this.lifecycle);
   }
 
   /** The app's check functions (health controller, TTL heartbeat, Terminus indicator). */
