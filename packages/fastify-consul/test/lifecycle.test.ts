@@ -81,7 +81,8 @@ describe('lifecycle with a real agent and a real listen', () => {
     let slowStarted!: () => void;
     const started = new Promise<void>((resolve) => (slowStarted = resolve));
     const { app, name } = await startApp({
-      options: { drain: '2s' },
+      // A drain window long enough for the polls below to see it on a loaded machine.
+      options: { drain: '6s' },
       setup: (a) =>
         a.get('/slow', async () => {
           slowStarted();
@@ -106,7 +107,7 @@ describe('lifecycle with a real agent and a real listen', () => {
         registered: await catalogIds(consul, name),
       }),
       (s) => !s.passing.includes(id) && s.registered.includes(id),
-      { timeout: 1_900 },
+      { timeout: 5_900 },
     );
     const [entry] = await consul.health.service(name);
     expect(entry?.checks.some((c) => c.checkId === `_service_maintenance:${id}`)).toBe(true);
