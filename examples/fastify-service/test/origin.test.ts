@@ -1,10 +1,17 @@
 import { Consul, silentLogger } from '@consulkit/core';
-import { agentConnection, uniqueName, useConsulAgent, waitFor } from '@consulkit/testing';
+import {
+  agentConnection,
+  type Backend,
+  fetchJson as call,
+  startBackend,
+  uniqueName,
+  useConsulAgent,
+  waitFor,
+} from '@consulkit/testing';
 import { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type Limits } from '../src/cdn-config';
 import { readEnv } from '../src/env';
 import { start } from '../src/start';
-import { type Backend, call, startBackend } from './support/http';
 import { logCollector, type LogLine } from './support/logs';
 
 /** What `GET /objects/*` answers. */

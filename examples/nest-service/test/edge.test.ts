@@ -1,13 +1,21 @@
 import { Consul, type Registration, silentLogger } from '@consulkit/core';
 import { ConsulService } from '@consulkit/nest';
-import { agentConnection, uniqueName, useConsulAgent, waitFor } from '@consulkit/testing';
+import {
+  agentConnection,
+  type Backend,
+  fetchJson as call,
+  type Received,
+  startBackend,
+  uniqueName,
+  useConsulAgent,
+  waitFor,
+} from '@consulkit/testing';
 import { type INestApplication } from '@nestjs/common';
 import { type Limits } from '../src/cdn-settings';
 import { readEnv } from '../src/env';
 import { ORIGIN_SERVICE } from '../src/origins';
 import { PURGE_LEADER_KEY, PURGE_QUEUE } from '../src/purge.job';
 import { start } from '../src/start';
-import { type Backend, call, type Received, startBackend } from './support/http';
 import { logCollector } from './support/logs';
 
 /** What `GET /cdn/*` answers: the origin's object stamped with the edge. */

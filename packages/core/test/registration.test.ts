@@ -10,16 +10,9 @@ import {
   type RegistrationMessage,
   silentLogger,
 } from '../src';
-import { uniqueName, waitFor } from '@consulkit/testing';
+import { checkStatus, passingIds, settlesWithin, uniqueName, waitFor } from '@consulkit/testing';
 import { useAgent } from './support/agent';
-import {
-  checkStatus,
-  closeAll,
-  passingIds,
-  settlesWithin,
-  startHealthServer,
-  startTcpServer,
-} from './support/registration';
+import { closeAll, startHealthServer, startTcpServer } from './support/registration';
 
 jest.setTimeout(30_000);
 

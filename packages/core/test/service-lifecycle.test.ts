@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { startConsul, uniqueName, waitFor } from '@consulkit/testing';
+import { settlesWithin, startConsul, uniqueName, waitFor } from '@consulkit/testing';
 import { Consul, type ConsulLogger } from '../src';
 import { HEALTH_HTTP_STATUS, resolveServiceOptions, ServiceLifecycle } from '../src/adapter';
 import { useAgent } from './support/agent';
-import { settlesWithin } from './support/registration';
 
 /** A logger keeping every line, for assertions. */
 function capture(): ConsulLogger & { lines: Array<{ level: string; message: string }> } {

@@ -1,7 +1,7 @@
 import { ConsulUnavailableError } from '@consulkit/core';
-import { startConsul } from '@consulkit/testing';
+import { deadAddress, startConsul } from '@consulkit/testing';
 import fastifyConsul from '../src';
-import { boundPort, closeApps, deadAddress, makeApp, uniqueName, waitFor } from './support/helpers';
+import { boundPort, closeApps, makeApp, uniqueName, waitFor } from './support/helpers';
 
 jest.setTimeout(60_000);
 

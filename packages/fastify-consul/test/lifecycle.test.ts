@@ -1,18 +1,8 @@
-import { type Consul, silentLogger, Consul as ConsulClient } from '@consulkit/core';
+import { silentLogger, Consul as ConsulClient } from '@consulkit/core';
+import { catalogIds, passingInstances as passing } from '@consulkit/testing';
 import { type FastifyInstance } from 'fastify';
 import fastifyConsul from '../src';
 import { boundPort, closeApps, makeApp, uniqueName, useAgent, waitFor } from './support/helpers';
-
-/** IDs of the instances of `name` Consul reports as passing. */
-async function passing(consul: Consul, name: string): Promise<Array<{ id: string; port: number }>> {
-  const entries = await consul.health.service(name, { passing: true });
-  return entries.map((e) => ({ id: e.service.id, port: e.service.port }));
-}
-
-/** IDs of every instance of `name` in the catalog, passing or not. */
-async function catalogIds(consul: Consul, name: string): Promise<string[]> {
-  return (await consul.catalog.service(name)).map((s) => s.serviceId);
-}
 
 jest.setTimeout(30_000);
 

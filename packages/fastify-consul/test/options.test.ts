@@ -1,6 +1,7 @@
 import { Consul, ConsulOptionError, silentLogger } from '@consulkit/core';
+import { deadAddress } from '@consulkit/testing';
 import fastifyConsul from '../src';
-import { closeApps, deadAddress, makeApp } from './support/helpers';
+import { closeApps, makeApp } from './support/helpers';
 
 /** Registers the plugin with `options` and returns what `ready()` rejects with. */
 async function readyError(options: unknown): Promise<unknown> {

@@ -1,4 +1,5 @@
 import { ConsulOptionError } from '@consulkit/core';
+import { consulCli } from '@consulkit/testing';
 import { Inject, Injectable, Module, type OnModuleInit, Scope } from '@nestjs/common';
 import {
   ConsulConfig,
@@ -9,7 +10,6 @@ import {
 } from '../src';
 import {
   closeApps,
-  consulCli,
   createApp,
   logs,
   PLATFORMS,

@@ -1,4 +1,5 @@
-import { type Consul, type HealthCheck } from '@consulkit/core';
+import { type HealthCheck } from '@consulkit/core';
+import { catalogIds, passingInstances as passing } from '@consulkit/testing';
 import { request } from 'undici';
 import { ConsulModule, ConsulService } from '../src';
 import {
@@ -12,17 +13,6 @@ import {
   useAgent,
   waitFor,
 } from './support/helpers';
-
-/** Instances of `name` Consul reports as passing. */
-async function passing(consul: Consul, name: string): Promise<Array<{ id: string; port: number }>> {
-  const entries = await consul.health.service(name, { passing: true });
-  return entries.map((e) => ({ id: e.service.id, port: e.service.port }));
-}
-
-/** IDs of every instance of `name` in the catalog, passing or not. */
-async function catalogIds(consul: Consul, name: string): Promise<string[]> {
-  return (await consul.catalog.service(name)).map((s) => s.serviceId);
-}
 
 describe.each(PLATFORMS)('service lifecycle on %s with a real agent', (_platform, adapter) => {
   const fx = useAgent();

@@ -53,6 +53,28 @@ export function agentConnection(agent: ConsulAgent): AgentConnection {
 }
 
 /**
+ * The usual {@link AgentClientFactory}: `new Client({ ...agentConnection(agent), ...defaults,
+ * ...options })`, for a client class whose options take `address`, `token` and `tls: { ca }`
+ * (`Consul` of `@consulkit/core`). A project's `useAgent` is then one line that binds its client:
+ *
+ * @example
+ * export const useAgent = (options: StartConsulOptions = {}) =>
+ *   useConsulAgent(options, clientFactory(Consul, { logger: silentLogger }));
+ *
+ * const fx = useAgent();
+ * it('writes KV', async () => { await fx.client({ timeout: '2s' }).kv.put('a', '1'); });
+ */
+export function clientFactory<C extends { close(): unknown }, O>(
+  Client: new (options: O) => C,
+  defaults: Partial<NonNullable<O>> = {},
+): AgentClientFactory<C, NonNullable<O>> {
+  // `O` (the constructor's options, `| undefined` when optional) accepts an AgentConnection's
+  // fields: that is the documented contract the cast stands for.
+  return (agent, options) =>
+    new Client({ ...agentConnection(agent), ...defaults, ...options } as O);
+}
+
+/**
  * Starts a real Consul agent in `beforeAll` and stops it in `afterAll` (after the cleanups given
  * to `defer`), for the current test file or `describe` block. Needs a runner with jest-style
  * `beforeAll`/`afterAll` globals (jest, or vitest with `globals: true`).

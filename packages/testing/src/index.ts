@@ -16,13 +16,13 @@ export {
   ConsulStartError,
 } from './errors';
 export type { BinarySourceAttempt } from './errors';
-export { freePorts } from './ports';
+export { freePorts, deadAddress } from './ports';
 export { cleanStaleAgents, reapLeakedAgents } from './reaper';
 export type { ReaperOptions } from './reaper';
 export type { AgentRecord } from './process-registry';
 export { silentLogger, stderrLogger } from './log';
 export type { HarnessLogger } from './log';
-export { waitFor, delay, uniqueName } from './wait';
+export { waitFor, delay, uniqueName, settlesWithin } from './wait';
 export type { WaitForOptions } from './wait';
 export {
   UnhandledRejectionsError,
@@ -30,7 +30,7 @@ export {
   withNoUnhandledRejections,
 } from './unhandled';
 export type { UnhandledRejectionWatch } from './unhandled';
-export { useConsulAgent, agentConnection } from './fixture';
+export { useConsulAgent, agentConnection, clientFactory } from './fixture';
 export type {
   ConsulAgentFixture,
   ConsulClientFixture,
@@ -38,3 +38,20 @@ export type {
   AgentConnection,
   UseConsulAgentOptions,
 } from './fixture';
+export { passingIds, passingInstances, catalogIds, checkStatus } from './catalog';
+export type { ServiceInstance } from './catalog';
+export type {
+  AgentEndpoint,
+  HealthClient,
+  CatalogClient,
+  HealthSource,
+  CatalogSource,
+  ServiceHealthEntry,
+  CatalogServiceEntry,
+} from './catalog-source';
+export { consulCli } from './consul-cli';
+export type { CliTarget } from './consul-cli';
+export { startBackend } from './backend';
+export type { Backend, Received } from './backend';
+export { fetchJson } from './fetch-json';
+export type { JsonReply } from './fetch-json';

@@ -43,3 +43,12 @@ function udpPortFree(port: number, host: string): Promise<boolean> {
     socket.bind(port, host, () => socket.close(() => resolve(true)));
   });
 }
+
+/**
+ * `http://127.0.0.1:<port>` where nothing listens (a port just found free, never handed out again by
+ * {@link freePorts}): an unreachable Consul agent, for failure paths.
+ */
+export async function deadAddress(): Promise<string> {
+  const [port] = await freePorts(1);
+  return `http://127.0.0.1:${port}`;
+}

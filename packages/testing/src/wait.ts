@@ -63,6 +63,31 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Resolves with `'settled'` when `promise` settles (fulfilled or rejected), or `'pending'` after
+ * `ms` milliseconds: proves that a call does not hang, without asserting how long it took.
+ *
+ * @example
+ * expect(await settlesWithin(registration.deregister(), 10_000)).toBe('settled');
+ */
+export async function settlesWithin(
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<'settled' | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    promise.then(
+      () => 'settled' as const,
+      () => 'settled' as const,
+    ),
+    new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}
+
 let counter = 0;
 
 /**

@@ -1,4 +1,4 @@
-import { agentConnection, type ConsulAgent, useConsulAgent } from '../src';
+import { agentConnection, clientFactory, type ConsulAgent, useConsulAgent } from '../src';
 
 // Each fixture lives in an inner describe; the outer test after it runs once the inner block's
 // afterAll hooks (the fixture's cleanups and stop) are done, so it can check what they did.
@@ -73,5 +73,57 @@ describe('agentConnection', () => {
       token: 't0k3n',
       tls: { ca: 'PEM' },
     });
+  });
+});
+
+/** A client class recording the options it was made with, as `new Consul(options)` takes them. */
+class RecordingClient {
+  static made: RecordingClient[] = [];
+  closed = false;
+  constructor(
+    readonly options: {
+      address?: string;
+      token?: string;
+      tls?: { ca: string };
+      logger?: string;
+      timeout?: string;
+    } = {},
+  ) {
+    RecordingClient.made.push(this);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe('clientFactory with useConsulAgent', () => {
+  const fx = useConsulAgent(
+    { acl: true, tls: true },
+    clientFactory(RecordingClient, { logger: 'silent', timeout: '5s' }),
+  );
+
+  it("makes clients with the agent's connection, the defaults, then each call's options", () => {
+    const { address, token, ca } = fx.agent;
+    expect(fx.client().options).toEqual({
+      address,
+      token,
+      tls: { ca },
+      logger: 'silent',
+      timeout: '5s',
+    });
+    expect(fx.client({ timeout: '1s', token: 'other' }).options).toEqual({
+      address,
+      token: 'other',
+      tls: { ca },
+      logger: 'silent',
+      timeout: '1s',
+    });
+  });
+});
+
+describe('clientFactory with useConsulAgent, after its block', () => {
+  it('closed every client it made', () => {
+    expect(RecordingClient.made).toHaveLength(2);
+    expect(RecordingClient.made.every((c) => c.closed)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { delay, uniqueName, waitFor } from '../src';
+import { delay, settlesWithin, uniqueName, waitFor } from '../src';
 
 describe('waitFor', () => {
   it('resolves with the first truthy value of the probe', async () => {
@@ -60,5 +60,21 @@ describe('delay and uniqueName', () => {
     const names = new Set(Array.from({ length: 100 }, () => uniqueName('web')));
     expect(names.size).toBe(100);
     for (const name of names) expect(name).toMatch(/^web-[a-z0-9]+$/);
+  });
+});
+
+describe('settlesWithin', () => {
+  it("says 'settled' for a promise that fulfils or rejects in time", async () => {
+    expect(
+      await settlesWithin(
+        delay(1).then(() => 'value'),
+        5_000,
+      ),
+    ).toBe('settled');
+    expect(await settlesWithin(Promise.reject(new Error('failed')), 5_000)).toBe('settled');
+  });
+
+  it("says 'pending' for a promise still pending after the time given", async () => {
+    expect(await settlesWithin(new Promise<never>(() => undefined), 5)).toBe('pending');
   });
 });

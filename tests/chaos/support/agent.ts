@@ -1,22 +1,12 @@
-import { Consul, type ConsulLogger, type ConsulOptions, silentLogger } from '@consulkit/core';
-import {
-  agentConnection,
-  type ConsulClientFixture,
-  type StartConsulOptions,
-  useConsulAgent,
-} from '@consulkit/testing';
+import { Consul, type ConsulLogger, silentLogger } from '@consulkit/core';
+import { clientFactory, type StartConsulOptions, useConsulAgent } from '@consulkit/testing';
 
-/** A real agent for one test file, with clients (token, CA, silent logger) closed after it. */
-export type AgentFixture = ConsulClientFixture<Consul, ConsulOptions>;
-
-/** Starts a real Consul agent in `beforeAll`, stops it (and the fixture's clients) in `afterAll`. */
-export function useAgent(options: StartConsulOptions = {}): AgentFixture {
-  return useConsulAgent(
+/** A real agent for the test file, with clients on it (silent logger) closed after the file. */
+export const useAgent = (options: StartConsulOptions = {}) =>
+  useConsulAgent(
     { ...options, hookTimeout: 90_000 },
-    (agent, clientOptions?: ConsulOptions) =>
-      new Consul({ ...agentConnection(agent), logger: silentLogger, ...clientOptions }),
+    clientFactory(Consul, { logger: silentLogger }),
   );
-}
 
 /** A logger that keeps every line (level, message, context) for assertions. */
 export interface CapturingLogger extends ConsulLogger {

@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { type Consul, type HealthStatus } from '../../src';
 
 /** A real HTTP server on 127.0.0.1 whose `/health` answers `status` (200 by default). */
 export interface HealthServer {
@@ -59,40 +58,4 @@ export async function startTcpServer(): Promise<{ port: number; close(): Promise
 /** Closes every server the helpers started. */
 export async function closeAll(): Promise<void> {
   await Promise.all([...open].map((s) => s.close()));
-}
-
-/** IDs of the instances of `name` in `/v1/health/service/:name?passing`. */
-export async function passingIds(consul: Consul, name: string): Promise<string[]> {
-  const entries = await consul.health.service(name, { passing: true });
-  return entries.map((e) => e.service.id).sort();
-}
-
-/** The status of check `checkId` as `/v1/health/service/:name` reports it (undefined if absent). */
-export async function checkStatus(
-  consul: Consul,
-  name: string,
-  checkId: string,
-): Promise<HealthStatus | undefined> {
-  const entries = await consul.health.service(name);
-  for (const entry of entries) {
-    const check = entry.checks.find((c) => c.checkId === checkId);
-    if (check) return check.status;
-  }
-  return undefined;
-}
-
-/** Resolves with `'settled'` when `promise` settles, `'pending'` after `ms`: proves "no hang". */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    promise.then(
-      () => 'settled',
-      () => 'settled',
-    ),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve('pending'), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return outcome;
 }

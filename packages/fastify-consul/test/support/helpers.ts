@@ -1,21 +1,13 @@
 import { Writable } from 'node:stream';
-import {
-  agentConnection,
-  type ConsulClientFixture,
-  freePorts,
-  useConsulAgent,
-} from '@consulkit/testing';
-import { Consul, type ConsulOptions, silentLogger } from '@consulkit/core';
+import { clientFactory, useConsulAgent } from '@consulkit/testing';
+import { Consul, silentLogger } from '@consulkit/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
 // The generic helpers, for the tests' convenience: they live in @consulkit/testing.
 export { uniqueName, waitFor } from '@consulkit/testing';
 
 /** A real agent for the test file, and clients on it (silent logger) closed after the file. */
-export const useAgent = (): ConsulClientFixture<Consul, ConsulOptions> =>
-  useConsulAgent({}, (agent, options?: ConsulOptions) => {
-    return new Consul({ ...agentConnection(agent), logger: silentLogger, ...options });
-  });
+export const useAgent = () => useConsulAgent({}, clientFactory(Consul, { logger: silentLogger }));
 
 /** One JSON log line of pino. */
 export interface LogLine {
@@ -52,12 +44,6 @@ export async function closeApps(): Promise<void> {
   const list = [...apps];
   apps.clear();
   await Promise.allSettled(list.map((a) => a.close()));
-}
-
-/** A loopback address where nothing listens: an unreachable Consul agent. */
-export async function deadAddress(): Promise<string> {
-  const [port] = await freePorts(1);
-  return `http://127.0.0.1:${port}`;
 }
 
 /** Port the app listens on. */

@@ -1,13 +1,6 @@
-import { execFile } from 'node:child_process';
 import { type AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { Consul, type ConsulOptions, silentLogger } from '@consulkit/core';
-import {
-  agentConnection,
-  type ConsulAgent,
-  type ConsulClientFixture,
-  useConsulAgent,
-} from '@consulkit/testing';
+import { Consul, silentLogger } from '@consulkit/core';
+import { clientFactory, useConsulAgent } from '@consulkit/testing';
 import { type INestApplication, type LoggerService, type ModuleMetadata } from '@nestjs/common';
 import { type AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -18,10 +11,7 @@ import { Test } from '@nestjs/testing';
 export { uniqueName, waitFor } from '@consulkit/testing';
 
 /** A real agent for the test file, and clients on it (silent logger) closed after the file. */
-export const useAgent = (): ConsulClientFixture<Consul, ConsulOptions> =>
-  useConsulAgent({}, (agent, options?: ConsulOptions) => {
-    return new Consul({ ...agentConnection(agent), logger: silentLogger, ...options });
-  });
+export const useAgent = () => useConsulAgent({}, clientFactory(Consul, { logger: silentLogger }));
 
 /** The two HTTP platforms every lifecycle test runs on. */
 export const PLATFORMS: Array<[string, () => AbstractHttpAdapter]> = [
@@ -102,20 +92,4 @@ export function boundPort(app: INestApplication): number {
   const address = (app.getHttpServer() as { address(): AddressInfo | string | null }).address();
   if (typeof address !== 'object' || address === null) throw new Error('not listening');
   return address.port;
-}
-
-const run = promisify(execFile);
-
-/** Runs the official `consul` CLI (the binary jest's global setup found) against the agent. */
-export async function consulCli(agent: ConsulAgent, ...args: string[]): Promise<string> {
-  const bin = process.env.CONSUL_BIN;
-  if (!bin) throw new Error('CONSUL_BIN is not set (jest global setup did not run?)');
-  const [command, sub, ...rest] = args;
-  const { stdout } = await run(bin, [
-    command as string,
-    sub as string,
-    `-http-addr=${agent.address}`,
-    ...rest,
-  ]);
-  return stdout;
 }

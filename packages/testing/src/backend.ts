@@ -1,23 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
-/** An answer of the service under test, read in full. */
-export interface Reply<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-/** Real HTTP to `base + path`; the body parsed as JSON. */
-export async function call<T = Record<string, unknown>>(
-  base: string,
-  path: string,
-  method = 'GET',
-): Promise<Reply<T>> {
-  const res = await fetch(`${base}${path}`, { method });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as T };
-}
-
 /** A request a {@link Backend} received. */
 export interface Received {
   method: string;
@@ -26,7 +9,7 @@ export interface Received {
   userAgent: string;
 }
 
-/** A small real HTTP server on 127.0.0.1 standing in for another service of the fleet. */
+/** A small real HTTP server on 127.0.0.1 standing in for an instance of another service. */
 export interface Backend {
   port: number;
   /** Every request it got, in order. */
@@ -34,7 +17,15 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Starts a {@link Backend} answering every request with `answer(request)` as JSON. */
+/**
+ * Starts a {@link Backend} on a random loopback port answering every request with
+ * `answer(request)` as JSON: register it in Consul, point a check at it, and see which requests
+ * reached it.
+ *
+ * @example
+ * const backend = await startBackend((req) => ({ instance: 'a', path: req.url }));
+ * consul.register({ name: 'origin', address: '127.0.0.1', port: backend.port });
+ */
 export async function startBackend(answer: (req: Received) => unknown): Promise<Backend> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
