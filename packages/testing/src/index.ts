@@ -38,20 +38,22 @@ export type {
   AgentConnection,
   UseConsulAgentOptions,
 } from './fixture';
-export { passingIds, passingInstances, catalogIds, checkStatus } from './catalog';
-export type { ServiceInstance } from './catalog';
+export {
+  passingIds,
+  passingInstances,
+  catalogIds,
+  checkStatus,
+  type ServiceInstance,
+} from './catalog';
 export type {
   AgentEndpoint,
-  HealthClient,
-  CatalogClient,
   HealthSource,
   CatalogSource,
+  HealthClient,
+  CatalogClient,
   ServiceHealthEntry,
   CatalogServiceEntry,
 } from './catalog-source';
-export { consulCli } from './consul-cli';
-export type { CliTarget } from './consul-cli';
-export { startBackend } from './backend';
-export type { Backend, Received } from './backend';
-export { fetchJson } from './fetch-json';
-export type { JsonReply } from './fetch-json';
+export { consulCli, type CliTarget } from './consul-cli';
+export { startBackend, type Backend, type Received } from './backend';
+export { fetchJson, type JsonReply } from './fetch-json';
