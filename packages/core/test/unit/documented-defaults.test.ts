@@ -86,16 +86,17 @@ describe('client options (core README, "Client options")', () => {
 
   it('reads every .pem and .crt of CONSUL_CAPATH when CONSUL_CACERT is unset, and prefers CONSUL_CACERT', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'consulkit-capath-'));
-    const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
+    const pem = (name: string) =>
+      `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
     writeFileSync(path.join(dir, 'a.pem'), pem('A'));
     writeFileSync(path.join(dir, 'b.crt'), pem('B'));
     writeFileSync(path.join(dir, 'notes.txt'), 'not a certificate');
     const fromPath = resolve({}, { CONSUL_CAPATH: dir }).tls.ca?.map(String) ?? [];
     expect([...fromPath].sort()).toEqual([pem('A'), pem('B')]);
     const single = path.join(dir, 'a.pem');
-    expect(resolve({}, { CONSUL_CACERT: single, CONSUL_CAPATH: dir }).tls.ca?.map(String)).toEqual(
-      [pem('A')],
-    );
+    expect(resolve({}, { CONSUL_CACERT: single, CONSUL_CAPATH: dir }).tls.ca?.map(String)).toEqual([
+      pem('A'),
+    ]);
   });
 
   it('warns when certificate verification is turned off for an HTTPS agent', () => {
@@ -112,7 +113,7 @@ describe('client options (core README, "Client options")', () => {
 });
 
 describe('watch options (core README, "Watches")', () => {
-  it("defaults: 60 s wait, 1 s pacing after a burst of 2, 1–30 s backoff after failures", () => {
+  it('defaults: 60 s wait, 1 s pacing after a burst of 2, 1–30 s backoff after failures', () => {
     const options = resolveWatchOptions({});
     expect(options).toMatchObject({
       waitMs: 60_000,
