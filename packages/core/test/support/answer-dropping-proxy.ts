@@ -15,6 +15,8 @@ export interface AnswerDroppingProxy {
   readonly requests: string[];
   /** Lose the answer of the request at this position of `requests` (`Infinity`: none). */
   loseAnswerOf(position: number): void;
+  /** From now on, swallow every request (pooled connections too): an agent that never answers. */
+  hang(): void;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startAnswerDroppingProxy(target: string): Promise<AnswerDr
   const sockets = new Set<Socket>();
   const requests: string[] = [];
   let lose = Infinity;
+  let hanging = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -41,7 +44,7 @@ export async function startAnswerDroppingProxy(target: string): Promise<AnswerDr
         doomed.push(requests.length === lose);
         requests.push(`${line[1]} ${line[2]}`);
       }
-      agent.write(chunk);
+      if (!hanging) agent.write(chunk);
     });
     agent.on('data', (chunk: Buffer) => {
       if (doomed[0]) {
@@ -65,6 +68,9 @@ export async function startAnswerDroppingProxy(target: string): Promise<AnswerDr
     requests,
     loseAnswerOf(position) {
       lose = position;
+    },
+    hang() {
+      hanging = true;
     },
     async close() {
       for (const socket of sockets) socket.destroy();
