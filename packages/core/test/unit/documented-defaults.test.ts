@@ -13,6 +13,7 @@ import {
 import { resolveLockOptions } from '../../src/coordination/lock';
 import { resolveSemaphoreOptions } from '../../src/coordination/semaphore';
 import { DISCOVERY_BACKOFF, resolveDiscoveryOptions } from '../../src/discovery/discovery';
+import { planRegistration } from '../../src/registration/definition';
 import { resolveWatchOptions } from '../../src/watch/options';
 import { inst } from './balancer-support';
 
@@ -173,6 +174,57 @@ describe('balancers (core README, "Balancers")', () => {
     // With a key, the same key keeps its instance.
     const keyed = new Set(Array.from({ length: 6 }, () => balancer.pick(three, { key: 'k' })?.id));
     expect(keyed.size).toBe(1);
+  });
+});
+
+describe('registration limits (core README, "Registration")', () => {
+  const env = { host: 'box-1', random: () => 'abcd1234', interfaces: {} };
+  const withMeta = (pairs: number) =>
+    Object.fromEntries(Array.from({ length: pairs }, (_, i) => [`k${i}`, 'v']));
+
+  it('takes at most 64 meta pairs', () => {
+    expect(
+      optionOf(() => planRegistration({ name: 'web', port: 1, meta: withMeta(64) }, {}, env)),
+    ).toBe('no error');
+    expect(
+      optionOf(() => planRegistration({ name: 'web', port: 1, meta: withMeta(65) }, {}, env)),
+    ).toBe('service.meta');
+  });
+
+  it('takes check intervals of at least 1 s and DeregisterCriticalServiceAfter of at least 1 m', () => {
+    const check = (fields: Record<string, string>) => () =>
+      planRegistration(
+        { name: 'web', port: 1, checks: [{ tcp: true, interval: '10s', ...fields }] },
+        {},
+        env,
+      );
+    expect(optionOf(check({ interval: '1s' }))).toBe('no error');
+    expect(optionOf(check({ interval: '999ms' }))).toBe('service.checks[0].interval');
+    expect(optionOf(check({ deregisterCriticalServiceAfter: '1m' }))).toBe('no error');
+    expect(optionOf(check({ deregisterCriticalServiceAfter: '59s' }))).toBe(
+      'service.checks[0].deregisterCriticalServiceAfter',
+    );
+  });
+
+  it("puts DeregisterCriticalServiceAfter '1m' on every check that does not set its own", () => {
+    const plan = planRegistration(
+      {
+        name: 'web',
+        port: 1,
+        checks: [
+          { tcp: true, interval: '10s' },
+          { ttl: '10s' },
+          { http: '/h', interval: '5s', deregisterCriticalServiceAfter: '5m' },
+        ],
+      },
+      {},
+      env,
+    );
+    expect(plan.service.checks?.map((c) => c.deregisterCriticalServiceAfter)).toEqual([
+      '1m',
+      '1m',
+      '5m',
+    ]);
   });
 });
 
