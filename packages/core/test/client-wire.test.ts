@@ -105,6 +105,22 @@ describe('the client on the wire', () => {
     expect(sent[0]).toMatch(/[?&]partition=part-1(&|$)/);
   });
 
+  it('sends a read-only transaction with stale or consistent as asked', async () => {
+    const recorder = recordingDispatcher();
+    const consul = fx.client({ dispatcher: recorder.dispatcher });
+    await consul.kv.put('wire/txn', 'v');
+    const stale = await consul.txn([{ verb: 'get', key: 'wire/txn' }], { stale: true });
+    const consistent = await consul.txn([{ verb: 'get', key: 'wire/txn' }], { consistent: true });
+    expect([stale.results[0]?.value, consistent.results[0]?.value]).toEqual(['v', 'v']);
+    const txns = recorder.requests.filter(({ path }) => path.startsWith('/v1/txn'));
+    expect(txns.map(({ path }) => path)).toEqual([
+      expect.stringMatching(/[?&]stale(=|&|$)/),
+      expect.stringMatching(/[?&]consistent(=|&|$)/),
+    ]);
+    await consul.close();
+    await recorder.close();
+  });
+
   it('does not close a dispatcher it was given', async () => {
     const recorder = recordingDispatcher();
     const consul = fx.client({ dispatcher: recorder.dispatcher });
