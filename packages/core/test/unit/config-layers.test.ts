@@ -65,7 +65,6 @@ describe('config options', () => {
     expect(opts.selection).toBeUndefined();
     expect(opts.format).toBe('auto');
     expect(opts.debounceMs).toBe(100);
-    expect(opts.maxDelayMs).toBe(1_000);
     expect(opts.watch).toBe(true);
   });
 

@@ -10,6 +10,7 @@ import {
   resolveServiceClientOptions,
   silentLogger,
 } from '../../src';
+import { normalizeConfigOptions } from '../../src/config/options';
 import { resolveLockOptions } from '../../src/coordination/lock';
 import { resolveSemaphoreOptions } from '../../src/coordination/semaphore';
 import { DISCOVERY_BACKOFF, resolveDiscoveryOptions } from '../../src/discovery/discovery';
@@ -162,6 +163,15 @@ describe('HTTP client options (core README, "Discovery-backed HTTP client")', ()
   it('takes timeout 0 (no deadline) and ejection: false (off)', () => {
     expect(resolveServiceClientOptions({ timeout: 0 }).timeoutMs).toBe(0);
     expect(resolveServiceClientOptions({ ejection: false }).ejection).toBeUndefined();
+  });
+});
+
+describe('config store options (core README, "KV config store")', () => {
+  it('debounces 100 ms, for at most 1 s', () => {
+    expect(normalizeConfigOptions({ prefix: 'p/' })).toMatchObject({
+      debounceMs: 100,
+      maxDelayMs: 1_000,
+    });
   });
 });
 
