@@ -1,5 +1,5 @@
 import { freePorts } from '@consulkit/testing';
-import { ConsulConfigError, KV_MAX_VALUE_SIZE, silentLogger } from '../src';
+import { ConsulOptionError, KV_MAX_VALUE_SIZE, silentLogger } from '../src';
 import { useAgent } from './support/agent';
 
 /** The KV rules of the core README ("KV"), against a real agent. */
@@ -28,10 +28,10 @@ describe('kv keys and limits', () => {
     const offline = fx.client({ address: `http://127.0.0.1:${closed}`, logger: silentLogger });
     await expect(
       offline.kv.put('kv-size/big', Buffer.alloc(KV_MAX_VALUE_SIZE + 1)),
-    ).rejects.toMatchObject({ name: 'ConsulConfigError', option: 'value' });
+    ).rejects.toMatchObject({ name: 'ConsulOptionError', option: 'value' });
     await expect(
       offline.kv.put('kv-size/big', 'é'.repeat(KV_MAX_VALUE_SIZE / 2 + 1)),
-    ).rejects.toBeInstanceOf(ConsulConfigError);
+    ).rejects.toBeInstanceOf(ConsulOptionError);
     const consul = fx.client();
     expect(await consul.kv.put('kv-size/max', Buffer.alloc(KV_MAX_VALUE_SIZE, 1))).toBe(true);
     expect((await consul.kv.get('kv-size/max'))?.rawValue?.length).toBe(KV_MAX_VALUE_SIZE);
@@ -56,7 +56,7 @@ describe('kv keys and limits', () => {
     const [closed] = await freePorts(1);
     const offline = fx.client({ address: `http://127.0.0.1:${closed}`, logger: silentLogger });
     await expect(offline.kv.delete('kv-cas/', { recurse: true, cas: 1 })).rejects.toMatchObject({
-      name: 'ConsulConfigError',
+      name: 'ConsulOptionError',
       option: 'cas',
     });
   });

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   consistentHash,
-  ConsulConfigError,
+  ConsulOptionError,
   type ConsulLogger,
   type ConsulOptions,
-  resolveConfig,
-  resolveServiceClientOptions,
   silentLogger,
 } from '../../src';
-import { normalizeConfigOptions } from '../../src/config/options';
+import { resolveConsulOptions } from '../../src/client-options';
+import { resolveServiceClientOptions } from '../../src/http/service-client-options';
+import { resolveConfigStoreOptions } from '../../src/config-store/store-options';
 import { resolveLockOptions } from '../../src/coordination/lock';
 import { resolveSemaphoreOptions } from '../../src/coordination/semaphore';
 import { DISCOVERY_BACKOFF, resolveDiscoveryOptions } from '../../src/discovery/discovery';
-import { planRegistration } from '../../src/registration/definition';
-import { resolveWatchOptions } from '../../src/watch/options';
+import { planRegistration } from '../../src/registration/check-plan';
+import { resolveWatchOptions } from '../../src/watch/watch-options';
 import { inst } from './balancer-support';
 
 /**
@@ -24,15 +24,15 @@ import { inst } from './balancer-support';
  */
 
 const resolve = (options: ConsulOptions = {}, env: Record<string, string> = {}) =>
-  resolveConfig({ logger: silentLogger, ...options, env });
+  resolveConsulOptions({ logger: silentLogger, ...options, env });
 
-/** The option a `ConsulConfigError` names, or a description of what happened instead. */
+/** The option a `ConsulOptionError` names, or a description of what happened instead. */
 function optionOf(fn: () => unknown): string {
   let outcome = 'no error';
   try {
     fn();
   } catch (err) {
-    outcome = err instanceof ConsulConfigError ? err.option : `not a ConsulConfigError: ${err}`;
+    outcome = err instanceof ConsulOptionError ? err.option : `not a ConsulOptionError: ${err}`;
   }
   return outcome;
 }
@@ -72,7 +72,7 @@ describe('client options (core README, "Client options")', () => {
     ['CONSUL_HTTP_SSL', 'on'],
     ['CONSUL_HTTP_SSL_VERIFY', 'no'],
     ['CONSUL_HTTP_SSL_VERIFY', 'tRuE'],
-  ])('refuses %s=%s with a ConsulConfigError naming the variable', (name, value) => {
+  ])('refuses %s=%s with a ConsulOptionError naming the variable', (name, value) => {
     expect(optionOf(() => resolve({}, { [name]: value }))).toBe(name);
   });
 
@@ -104,7 +104,7 @@ describe('client options (core README, "Client options")', () => {
   it('warns when certificate verification is turned off for an HTTPS agent', () => {
     const warnings: string[] = [];
     const logger: ConsulLogger = { ...silentLogger, warn: (message) => warnings.push(message) };
-    resolveConfig({
+    resolveConsulOptions({
       address: 'https://h:8501',
       tls: { rejectUnauthorized: false },
       logger,
@@ -168,7 +168,7 @@ describe('HTTP client options (core README, "Discovery-backed HTTP client")', ()
 
 describe('config store options (core README, "KV config store")', () => {
   it('debounces 100 ms, for at most 1 s', () => {
-    expect(normalizeConfigOptions({ prefix: 'p/' })).toMatchObject({
+    expect(resolveConfigStoreOptions({ prefix: 'p/' })).toMatchObject({
       debounceMs: 100,
       maxDelayMs: 1_000,
     });
