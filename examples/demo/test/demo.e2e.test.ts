@@ -100,6 +100,7 @@ describe('the demo (npm run demo -- --ci)', () => {
 
   it('starts a Consul agent on loopback and the 5 services registered and passing', () => {
     expect(figures(1).address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(figures(2)).toEqual({ keys: 2 }); // origin_timeout and limits seeded
     expect(figures(3)).toEqual({ origins: 3, edges: 2 });
     // Each edge campaigns for the purge job: one liveness-check service per election session.
     expect(figures(4)).toEqual({ consul: 1, 'consulkit-session': 2, edge: 2, origin: 3 });
@@ -113,7 +114,11 @@ describe('the demo (npm run demo -- --ci)', () => {
       perEdge: Record<string, number>;
       pinnedObjects: number;
       objects: number;
+      cacheHits: number;
     };
+    // 300 requests for 60 objects: each object's first request misses, the next four hit (80 %).
+    expect(spread).toMatchObject({ requests: 300, objects: 60 });
+    expect(Math.round((100 * spread.cacheHits) / spread.requests)).toBe(80);
     expect(spread.errors).toBe(0);
     expect(Object.keys(spread.perOrigin).sort()).toEqual(['origin-1', 'origin-2', 'origin-3']);
     for (const count of Object.values(spread.perOrigin)) expect(count).toBeGreaterThan(0);

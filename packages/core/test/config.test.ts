@@ -169,24 +169,6 @@ describe('config store', () => {
     await store.close();
   });
 
-  it('debounces a burst of 50 writes into a few changes ending on the last value', async () => {
-    await consul.kv.put('cfg-burst/counter', '0');
-    const store = consul.config({ prefix: 'cfg-burst/', keys: { counter: { parse: 'number' } } });
-    const events = record(store);
-    await store.ready();
-    for (let i = 1; i <= 50; i++) await consul.kv.put('cfg-burst/counter', String(i));
-    await waitFor(() => store.get('counter') === 50, { timeout: 20_000 });
-    // Let any straggling delivery land before counting.
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(events.errors).toEqual([]);
-    console.log(`config burst: 50 writes -> ${events.changes.length} change event(s)`);
-    expect(events.changes.length).toBeGreaterThanOrEqual(1);
-    expect(events.changes.length).toBeLessThanOrEqual(5);
-    expect(events.changes.at(-1)?.[0]).toMatchObject({ key: 'counter', value: 50 });
-    expect(store.get('counter')).toBe(50);
-    await store.close();
-  });
-
   it('reports a deleted key and restores its default; onKey sees it', async () => {
     await consul.kv.put('cfg-del/timeout', '5s');
     const store = consul.config({

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LIVENESS_SERVICE_NAME, type LeaderElection } from '../src';
 import { useAgent } from './support/agent';
 import { waitFor } from './support/coordination';
+import { type Sample, sampleUntil } from './support/samples';
 
 const TTL_MS = 10_000;
 const LOCK_DELAY_MS = 2_000;
@@ -52,6 +53,15 @@ class ChildCandidate {
   }
 }
 
+/**
+ * The latest instant a sample still saw the session: Consul invalidated it after that instant, so
+ * its lock-delay ended no earlier than this plus the lock-delay.
+ */
+function lastSeenAlive(samples: Array<Sample<unknown>>): number | undefined {
+  const alive = samples.filter((s) => s.value !== undefined);
+  return alive.length > 0 ? Math.max(...alive.map((s) => s.sentAt)) : undefined;
+}
+
 describe('leader handover between processes', () => {
   const fx = useAgent();
   const children: ChildCandidate[] = [];
@@ -85,7 +95,7 @@ describe('leader handover between processes', () => {
     return { child, leader, candidate, electedAt: () => electedAt };
   }
 
-  it('hands over within TTL + lock-delay when the leader process is killed (SIGKILL): its liveness check turns critical', async () => {
+  it('hands over within TTL + lock-delay, never before the lock-delay, when the leader process is killed (SIGKILL): its liveness check turns critical', async () => {
     const { child, leader, candidate, electedAt } = await childLeads('handover/kill');
     const consul = fx.client();
     // The child's session is bound to the liveness check of its own `consulkit-session` service.
@@ -95,6 +105,10 @@ describe('leader handover between processes', () => {
     const killedAt = performance.now();
     child.kill('SIGKILL');
     await child.exited;
+    const sessionSeen = sampleUntil(
+      () => consul.session.info(leader.session as string),
+      () => candidate.isLeader,
+    );
     // Nobody passes the check any more: it turns critical at most 0.9×TTL after its last pass (the
     // check's TTL is a tenth shorter, so the agent's sync, our blocking read waking up and the
     // acquire transaction fit), Consul invalidates the bound session at once, then the lock-delay
@@ -103,11 +117,16 @@ describe('leader handover between processes', () => {
       timeout: TTL_MS + LOCK_DELAY_MS,
       interval: 20,
     });
+    const aliveAt = lastSeenAlive(await sessionSeen);
     const handoverMs = (electedAt() as number) - killedAt;
     console.log(
       `leader handover after SIGKILL (liveness check): ${(handoverMs / 1000).toFixed(2)} s ` +
-        `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; bound TTL + lock-delay)`,
+        `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; bound TTL + lock-delay); ` +
+        `elected ${(((electedAt() as number) - (aliveAt as number)) / 1000).toFixed(2)} s after the session was last seen`,
     );
+    // Never before the lock-delay: elected at least LOCK_DELAY_MS after the session was last seen.
+    expect(aliveAt).toBeDefined();
+    expect((electedAt() as number) - (aliveAt as number)).toBeGreaterThanOrEqual(LOCK_DELAY_MS);
     expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
     const checks = await consul.health.checks(LIVENESS_SERVICE_NAME);
     expect(checks.find((c) => c.checkId === checkId)?.status).toBe('critical');
@@ -121,21 +140,32 @@ describe('leader handover between processes', () => {
     const killedAt = performance.now();
     child.kill('SIGKILL');
     await child.exited;
+    const consul = fx.client();
+    const sessionSeen = sampleUntil(
+      () => consul.session.info(leader.session as string),
+      () => candidate.isLeader,
+    );
     // Nobody can release for a killed process: the server invalidates its session between TTL and
     // 2×TTL after the last renewal (SES-4), then the lock-delay runs.
     await waitFor(() => candidate.isLeader, {
       timeout: 2 * TTL_MS + LOCK_DELAY_MS + 5_000,
       interval: 20,
     });
+    const aliveAt = lastSeenAlive(await sessionSeen);
     const handoverMs = (electedAt() as number) - killedAt;
     console.log(
       `leader handover after SIGKILL without the liveness check: ${(handoverMs / 1000).toFixed(2)} s ` +
-        `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; server bound 2×TTL + lock-delay)`,
+        `(TTL ${TTL_MS / 1000} s, lock-delay ${LOCK_DELAY_MS / 1000} s; server bound 2×TTL + lock-delay); ` +
+        `session last seen ${(((aliveAt as number) - killedAt) / 1000).toFixed(2)} s after the kill`,
     );
+    // The lock-delay comes on top of the expiry: elected at least LOCK_DELAY_MS after the session
+    // was last seen.
+    expect(aliveAt).toBeDefined();
+    expect((electedAt() as number) - (aliveAt as number)).toBeGreaterThanOrEqual(LOCK_DELAY_MS);
     expect(candidate.leadership?.fencingToken).toBeGreaterThan(leader.token as number);
   }, 60_000);
 
-  it("elects a new leader within the lock-delay when the leader's session is destroyed", async () => {
+  it("elects a new leader when the leader's session is destroyed, never before the lock-delay has passed", async () => {
     const { child, leader, candidate, electedAt } = await childLeads('handover/destroy');
     const consul = fx.client();
     const destroyedAt = performance.now();
@@ -152,6 +182,9 @@ describe('leader handover between processes', () => {
       { timeout: TTL_MS + LOCK_DELAY_MS, interval: 20 },
     );
     const newLeaderSeenMs = performance.now() - destroyedAt;
+    // The lock-delay started when Consul invalidated the session, after the destroy was sent: no
+    // one (not even the same process with a new session) holds the key before it has passed.
+    expect(newLeaderSeenMs).toBeGreaterThanOrEqual(LOCK_DELAY_MS);
     const childAgain = () => child.events.filter((e) => e.event === 'elected').length === 2;
     await waitFor(() => candidate.isLeader || childAgain(), { timeout: 5_000 });
     // Exactly one of them leads, under the new session.

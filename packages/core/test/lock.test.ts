@@ -2,6 +2,7 @@ import { type ConsulLockError } from '../src';
 import { LOCK_FLAG_VALUE, SEMAPHORE_FLAG_VALUE } from '../src/coordination/constants';
 import { useAgent } from './support/agent';
 import { delay, waitFor } from './support/coordination';
+import { sampleUntil } from './support/samples';
 
 describe('consul.lock', () => {
   const fx = useAgent();
@@ -109,29 +110,99 @@ describe('consul.lock', () => {
     });
   });
 
-  it('waits out a lock-delay after the holder is invalidated, without hot-looping', async () => {
+  it('lets nobody acquire before the lock-delay has passed since the holder was invalidated, and waits it out without hot-looping', async () => {
+    const LOCK_DELAY_MS = 2_000;
+    const key = 'lock-basic/delay';
     const consul = fx.client();
-    const held = await consul.lock('lock-basic/delay', { lockDelay: '2s' }).acquire();
+    const held = await consul.lock(key, { lockDelay: `${LOCK_DELAY_MS}ms` }).acquire();
     const contender = fx.client();
     const txnRun = jest.spyOn(contender.txn, 'run');
+    let acquiredAt: number | undefined;
     const waiting = contender
-      .lock('lock-basic/delay', { lockDelay: '0s' })
-      .acquire({ timeout: '20s' });
-    await waitFor(async () => (await consul.kv.get('lock-basic/delay'))?.session === held.session);
+      .lock(key, { lockDelay: '0s' })
+      .acquire({ timeout: '30s' })
+      .then((next) => {
+        acquiredAt = performance.now();
+        return next;
+      });
+    await waitFor(async () => (await consul.kv.get(key))?.session === held.session);
     await delay(200); // let the contender block on the key
-    const destroyedAt = performance.now();
+    const destroySentAt = performance.now();
+    // Who holds the key, sampled from a third client until the contender has it.
+    const sampling = sampleUntil(
+      async () => (await consul.kv.get(key))?.session,
+      () => acquiredAt !== undefined,
+    );
     await consul.session.destroy(held.session);
     const next = await waiting;
-    const waitedMs = performance.now() - destroyedAt;
+    const samples = await sampling;
+    const waitedMs = (acquiredAt as number) - destroySentAt;
     console.log(
-      `acquire after invalidation with a 2 s lock-delay: ${(waitedMs / 1000).toFixed(2)} s, ` +
-        `${txnRun.mock.calls.length} acquire transactions`,
+      `acquire after invalidation with a ${LOCK_DELAY_MS / 1000} s lock-delay: ` +
+        `${(waitedMs / 1000).toFixed(2)} s after the destroy was sent, ` +
+        `${txnRun.mock.calls.length} acquire transactions, ${samples.length} samples of the key`,
     );
+    // Consul starts the lock-delay when it invalidates the session, after the destroy was sent,
+    // and grants the key no earlier than its end: the acquire resolves at least LOCK_DELAY_MS later.
+    expect(waitedMs).toBeGreaterThanOrEqual(LOCK_DELAY_MS);
+    // Every sample answered before that instant saw the old holder or nobody, never another one.
+    const early = samples.filter((s) => s.answeredAt < destroySentAt + LOCK_DELAY_MS);
+    expect(early.length).toBeGreaterThan(0);
+    expect(
+      early.filter((s) => s.error !== undefined || (s.value && s.value !== held.session)),
+    ).toEqual([]);
     // One refused attempt (lock-delay), then a retry timed to its end: not a loop of retries.
     expect(txnRun.mock.calls.length).toBeLessThanOrEqual(3);
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
     await next.release();
   });
+
+  /** Ways a holder ends its hold; each resolves with the instant the hold was given up. */
+  const endings: Record<string, (key: string) => Promise<number>> = {
+    'release()': async (key) => {
+      const held = await fx.client().lock(key, { lockDelay: '60s' }).acquire();
+      const endedAt = performance.now();
+      await held.release();
+      return endedAt;
+    },
+    withLock: async (key) => {
+      let endedAt = 0;
+      await fx.client().withLock(key, () => (endedAt = performance.now()), { lockDelay: '60s' });
+      return endedAt;
+    },
+    'election.stop()': async (key) => {
+      const election = fx.client().leader(key, { lockDelay: '60s' }).start();
+      await waitFor(() => election.isLeader, { timeout: 10_000 });
+      const endedAt = performance.now();
+      await election.stop();
+      return endedAt;
+    },
+    "the client's close()": async (key) => {
+      const client = fx.client();
+      await client.lock(key, { lockDelay: '60s' }).acquire();
+      const endedAt = performance.now();
+      await client.close();
+      return endedAt;
+    },
+  };
+
+  it.each(Object.keys(endings))(
+    '%s lets the next holder in without the lock-delay (it releases before destroying the session)',
+    async (ending) => {
+      // A 60 s lock-delay against a 30 s acquire timeout: had ending the hold started the delay,
+      // the next acquire would time out.
+      const key = `lock-basic/no-delay-${Object.keys(endings).indexOf(ending)}`;
+      const next = fx.client().lock(key, { lockDelay: '0s' });
+      const endedAt = await (endings[ending] as (key: string) => Promise<number>)(key);
+      const held = await next.acquire({ timeout: '30s' });
+      console.log(
+        `${ending}: next holder in ${((performance.now() - endedAt) / 1000).toFixed(2)} s ` +
+          '(previous holder: 60 s lock-delay; acquire timeout 30 s)',
+      );
+      expect(held.fencingToken).toBeGreaterThan(0);
+      await held.release();
+    },
+  );
 
   it('ends a waiting acquire on client close and destroys its session before close resolves', async () => {
     const holder = fx.client();

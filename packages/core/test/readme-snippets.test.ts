@@ -504,7 +504,7 @@ describe('README snippets against a real agent', () => {
       schema: (values) => {
         if (Number(values.timeout) > 60_000) throw new Error('timeout must be at most 60s');
       },
-      debounce: '100ms', // a burst of writes becomes one snapshot
+      debounce: '100ms', // writes that arrive closer together: one snapshot
     });
     const snapshot = await config.ready(); // frozen values, their sources, a version
     const timeout = config.get('timeout'); // number: 10000 from config/web/timeout

@@ -58,6 +58,9 @@ export function validateStartOptions(options: unknown): StartConsulOptions {
   return o as StartConsulOptions;
 }
 
+/** Default `startTimeout` of {@link startConsul}: how long to wait for a leader, in ms. */
+export const AGENT_START_TIMEOUT_MS = 30_000;
+
 /**
  * Starts a real Consul agent on random free loopback ports and resolves once it has a leader: a
  * `-dev` agent, or with `persistent` a one-server agent with a data folder. Always `stop()` it (for
@@ -89,7 +92,7 @@ export async function startConsul(options?: StartConsulOptions): Promise<ConsulA
       version: binary.version,
       binary: binary.path,
       ca,
-      readyTimeout: opts.startTimeout ?? 30_000,
+      readyTimeout: opts.startTimeout ?? AGENT_START_TIMEOUT_MS,
       token,
     };
     const args = buildAgentArgs({

@@ -40,6 +40,9 @@ interface MemberSpec {
   dataDir: string;
 }
 
+/** Default `startTimeout` of {@link startCluster}: how long to wait for an agreed leader, in ms. */
+export const CLUSTER_START_TIMEOUT_MS = 60_000;
+
 /**
  * Starts `servers` Consul servers (`-bootstrap-expect`, `raft_multiplier = 1`, a data folder each)
  * and `clients` client agents on random loopback ports, all joined by `-retry-join`. Resolves once
@@ -52,7 +55,7 @@ export async function startCluster(options?: StartClusterOptions): Promise<Consu
   const serverCount = opts.servers ?? 3;
   const clientCount = opts.clients ?? 0;
   const datacenter = opts.datacenter ?? 'dc1';
-  const readyTimeout = opts.startTimeout ?? 60_000;
+  const readyTimeout = opts.startTimeout ?? CLUSTER_START_TIMEOUT_MS;
   const id = randomUUID().slice(0, 8);
   const spec = (role: MemberSpec['role'], i: number): MemberSpec => {
     const nodeName = `consulkit-${id}-${role}-${i}`;

@@ -80,9 +80,12 @@ describe('ensureConsulBinary when every source fails', () => {
         logger: silentLogger,
       }),
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Measured, not asserted: a refused connection fails at once, not after the 5 s connect
+    // timeout (which a loopback address cannot provoke), as the reason below shows.
+    console.log(`download from a refused address failed after ${Date.now() - started} ms`);
     const reasons = Object.fromEntries(err.attempts.map((a) => [a.source, a.reason]));
     expect(reasons['official-release']).toMatch(/ECONNREFUSED/);
+    expect(reasons['official-release']).not.toMatch(/no connection .* within/);
     expect(reasons['official-release']).toContain(`127.0.0.1:${closedPort}/consul/`);
     // Debian was tried after the download failed; with an empty PATH it finds no apt-get.
     expect(reasons['debian-package']).toMatch(/apt-get and dpkg-deb|root|Linux/);

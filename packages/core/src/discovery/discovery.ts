@@ -60,7 +60,7 @@ const OPTION_KEYS = optionKeys<DiscoveryServiceOptions>({
  * Retry pacing of discovery watches while Consul is unreachable: quicker than the generic watch
  * default (1–30 s) so a returning local agent is seen within seconds; the local agent absorbs it.
  */
-const DISCOVERY_BACKOFF = { min: 250, max: 5_000 };
+export const DISCOVERY_BACKOFF = { min: 250, max: 5_000 } as const;
 
 /** {@link DiscoveryServiceOptions} after validation, tags sorted (their order does not matter). */
 interface ResolvedDiscoveryOptions {
