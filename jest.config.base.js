@@ -16,3 +16,24 @@ module.exports = function projectConfig(dir, displayName, overrides = {}) {
     ...overrides,
   };
 };
+
+/**
+ * fastify 5.12's light-my-request (behind app.inject) requires cookie 2, an ESM-only package that
+ * Node 20 loads natively (require(esm)) but jest's module runtime cannot: compile just that file.
+ * For the projects that load Fastify.
+ */
+module.exports.compilingEsmCookie = function compilingEsmCookie(config) {
+  return {
+    ...config,
+    transform: {
+      ...config.transform,
+      '/node_modules/cookie/dist/.+\\.js$': [
+        'ts-jest',
+        {
+          tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true },
+        },
+      ],
+    },
+    transformIgnorePatterns: ['/node_modules/(?!cookie/dist/)'],
+  };
+};
