@@ -8,12 +8,14 @@
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { useConsulAgent } from '@consulkit/testing';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { checkStatus, useConsulAgent } from '@consulkit/testing';
+import { HealthImplementation } from 'grpc-health-check';
 import { Agent, request } from 'undici';
 import {
   Consul,
@@ -116,7 +118,7 @@ describe('README snippets', () => {
 interface Backend {
   readonly name: string;
   readonly port: number;
-  readonly server: Server;
+  readonly server: HttpServer;
 }
 
 async function startBackend(name: string): Promise<Backend> {
@@ -394,6 +396,58 @@ describe('README snippets against a real agent', () => {
     expect(registration.checkIds).toEqual([`${id}:http`, `${id}:ttl`]);
     expect(registration.status).toBe('deregistered');
     expect(await consul.agent.service(id)).toBeUndefined();
+  });
+
+  it('registration with gRPC checks: grpc.health.v1 statuses become check statuses', async () => {
+    const consul = fx.client();
+
+    // #region registration-grpc
+    // A gRPC server answering grpc.health.v1 (here grpc-health-check's implementation)
+    const health = new HealthImplementation({ '': 'SERVING', 'users.v1.Users': 'SERVING' });
+    const server = new Server();
+    health.addToServer(server);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
+    );
+
+    const api = consul.register({
+      name: 'users-api',
+      address: '127.0.0.1',
+      port,
+      checks: [
+        { grpc: true, interval: '5s' }, // 127.0.0.1:<port>: the whole server's status ('')
+        { grpc: `127.0.0.1:${port}/users.v1.Users`, interval: '5s', checkId: 'users-api:users' },
+        // over TLS: { grpc: ..., grpcUseTls: true, tlsSkipVerify: true /* self-signed */ }
+      ],
+    });
+    await api.registered; // each check passing from its first probe that sees SERVING
+
+    health.setStatus('users.v1.Users', 'NOT_SERVING'); // its check: critical at the next probe
+    // #endregion registration-grpc
+
+    const whole = `${api.id}:grpc`;
+    // A 5 s interval (and the agent's random first delay up to it): 30 s leaves room.
+    const settle = { timeout: 30_000, interval: 250 };
+    try {
+      // Checks start critical: the output proves a probe saw NOT_SERVING.
+      const users = await waitFor(
+        async () => (await consul.agent.checks())['users-api:users'],
+        (c) => c?.output.includes("didn't report service healthy") === true,
+        settle,
+      );
+      expect(users?.status).toBe('critical');
+      await waitFor(
+        async () => checkStatus(consul, 'users-api', whole),
+        (s) => s === 'passing',
+        settle,
+      );
+      await api.deregister({ timeout: '5s' });
+      expect(await consul.agent.service(api.id)).toBeUndefined();
+    } finally {
+      server.forceShutdown();
+    }
   });
 
   it('discovery cache', async () => {

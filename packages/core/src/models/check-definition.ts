@@ -31,7 +31,7 @@ export interface CheckDefinition {
   header?: Readonly<Record<string, string | readonly string[]>>;
   /** Request body. */
   body?: string;
-  /** HTTP check over HTTPS: do not verify the certificate. */
+  /** HTTPS or TLS gRPC check: do not verify the certificate (http and grpc checks only). */
   tlsSkipVerify?: boolean;
   /** HTTPS check: name to verify (Consul 1.10+; `consul.register` omits it for older agents). */
   tlsServerName?: string;
@@ -39,7 +39,7 @@ export interface CheckDefinition {
   tcp?: string;
   /** `host:port[/service]` probed with the standard gRPC health protocol. */
   grpc?: string;
-  /** gRPC check over TLS. */
+  /** gRPC check over TLS, verified unless `tlsSkipVerify` (grpc checks only). */
   grpcUseTls?: boolean;
   /** TTL check: the application must report within this period (`consul.agent.check.pass`). */
   ttl?: Duration;
@@ -150,6 +150,19 @@ function checkBody(check: Record<string, unknown>, path: string): Record<string,
   const httpOnly = ['method', 'header', 'body'].find((k) => check[k] !== undefined);
   if (httpOnly && kind !== 'http') {
     throw new ConsulOptionError(`${path}.${httpOnly}`, 'only on an http check', check[httpOnly]);
+  }
+  // The agent stores these on any check and ignores them outside their kinds: a `grpcUseTls` on
+  // a tcp check would silently probe in plaintext.
+  if (check.grpcUseTls !== undefined && kind !== 'grpc') {
+    throw new ConsulOptionError(`${path}.grpcUseTls`, 'only on a grpc check', check.grpcUseTls);
+  }
+  const tlsOnly = ['tlsSkipVerify', 'tlsServerName'].find((k) => check[k] !== undefined);
+  if (tlsOnly && kind !== 'http' && kind !== 'grpc') {
+    throw new ConsulOptionError(
+      `${path}.${tlsOnly}`,
+      'only on an http or grpc check',
+      check[tlsOnly],
+    );
   }
   return {
     Name: optionalString(check.name, `${path}.name`, true),

@@ -86,6 +86,42 @@ describe('service definition → Consul wire shape', () => {
     ).toEqual({ ID: 'c1', ServiceID: 'web-1', Name: 'c', TTL: '10s' });
   });
 
+  it('rejects TLS fields on a check kind that ignores them, naming the field', () => {
+    const reject = (check: Record<string, unknown>, option: string, expected: string) =>
+      expect(() => serviceDefinitionToWire({ name: 'x', check })).toThrow(
+        expect.objectContaining({
+          option,
+          message: expect.stringContaining(`expected ${expected},`),
+        }) as Error,
+      );
+    reject(
+      { tcp: '127.0.0.1:1', interval: '1s', grpcUseTls: true },
+      'service.check.grpcUseTls',
+      'only on a grpc check',
+    );
+    reject(
+      { http: 'https://127.0.0.1:1/', interval: '1s', grpcUseTls: false },
+      'service.check.grpcUseTls',
+      'only on a grpc check',
+    );
+    reject(
+      { ttl: '10s', tlsSkipVerify: true },
+      'service.check.tlsSkipVerify',
+      'only on an http or grpc check',
+    );
+    reject(
+      { tcp: '127.0.0.1:1', interval: '1s', tlsServerName: 'a' },
+      'service.check.tlsServerName',
+      'only on an http or grpc check',
+    );
+    expect(
+      serviceDefinitionToWire({
+        name: 'x',
+        check: { grpc: '127.0.0.1:1/svc', interval: '1s', grpcUseTls: true, tlsSkipVerify: true },
+      }).Check,
+    ).toEqual({ GRPC: '127.0.0.1:1/svc', GRPCUseTLS: true, TLSSkipVerify: true, Interval: '1s' });
+  });
+
   it('rejects an HTTP check URL without a scheme', () => {
     expect(() =>
       serviceDefinitionToWire({ name: 'x', check: { http: 'localhost:80/h', interval: '1s' } }),
