@@ -1,4 +1,5 @@
 import { type IncomingHttpHeaders } from 'node:http';
+import { type ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { type ResolvedConsulConfig, type ResolvedEndpoint } from './client-options';
 import { formatGoDuration, toMillis } from './duration';
@@ -13,10 +14,11 @@ import {
   ConsulUnavailableError,
 } from './errors';
 import { backoffDelay, sleep } from './internal/backoff';
-import { errorFromResponse } from './internal/classify';
+import { clientCertificateCause, errorFromResponse } from './internal/classify';
 import { stringifyConsulJson } from './internal/json';
 import { Limiter } from './internal/limiter';
 import { readWhole } from './internal/read-whole';
+import { readTlsAlert } from './internal/tls-alert';
 import { type CallOptions, type QueryMeta, type QueryOptions, type WriteOptions } from './query';
 
 /** A query-string value: `true` is a presence flag (`?stale`), `false`/`undefined` are omitted. */
@@ -75,6 +77,8 @@ const BROKEN_CONNECTION = new Set([
 const TLS_FAILURE =
   /^(?:CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 const DEFAULT_WAIT_MS = 60_000;
+/** Bound of the handshake that reads why an agent closed a TLS connection (see readTlsAlert). */
+const TLS_ALERT_TIMEOUT_MS = 5_000;
 
 /** A call ready to send: built once, reused by every attempt. */
 interface Built {
@@ -278,6 +282,7 @@ export class Transport {
         failure = errorFromResponse(status, answer.text, info);
       } catch (err) {
         failure = this.transportError(err, info, options.signal);
+        failure = await this.clientCertificateRefusal(err, failure, endpoint, info);
       }
       if (failure instanceof ConsulUnavailableError && isConnectFailure(failure)) {
         if (endpoints.length > 1) {
@@ -337,23 +342,60 @@ export class Transport {
     if (this.config.dispatcher) return this.config.dispatcher;
     let pool = this.pools.get(endpoint);
     if (!pool) {
-      const tls = this.config.tls;
       pool = new Pool(endpoint.origin, {
         connections: this.config.connections,
         socketPath: endpoint.socketPath,
-        connect: endpoint.secure
-          ? {
-              ca: tls.ca,
-              cert: tls.cert,
-              key: tls.key,
-              servername: tls.servername,
-              rejectUnauthorized: tls.rejectUnauthorized,
-            }
-          : undefined,
+        connect: endpoint.secure ? this.tlsOptions() : undefined,
       });
       this.pools.set(endpoint, pool);
     }
     return pool;
+  }
+
+  /** The TLS options of every connection to a secure endpoint. */
+  private tlsOptions(): ConnectionOptions {
+    const { tls } = this.config;
+    return {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      servername: tls.servername,
+      rejectUnauthorized: tls.rejectUnauthorized,
+    };
+  }
+
+  /**
+   * `failure` as a {@link ConsulTlsError} when the secure connection behind it was closed before
+   * any answer because the agent requires or refused the client certificate (see
+   * {@link readTlsAlert}); otherwise `failure` unchanged.
+   */
+  private async clientCertificateRefusal(
+    err: unknown,
+    failure: ConsulError,
+    endpoint: ResolvedEndpoint,
+    request: ConsulRequestInfo,
+  ): Promise<ConsulError> {
+    const closedBeforeAnswer =
+      errorCode(err) === 'UND_ERR_SOCKET' &&
+      (err as { socket?: { bytesRead?: number } }).socket?.bytesRead === 0;
+    if (!endpoint.secure || this.config.dispatcher || this.closed || !closedBeforeAnswer) {
+      return failure;
+    }
+    const origin = new URL(endpoint.origin);
+    const alert = await readTlsAlert(
+      endpoint.socketPath !== undefined
+        ? { ...this.tlsOptions(), path: endpoint.socketPath }
+        : { ...this.tlsOptions(), host: origin.hostname, port: Number(origin.port || 443) },
+      TLS_ALERT_TIMEOUT_MS,
+    );
+    const code = alert?.code ?? '';
+    const cause = clientCertificateCause(code, this.config.tls.cert !== undefined);
+    if (alert === undefined || cause === undefined) return failure;
+    const where = `Consul ${request.method} ${request.path} at ${request.address}`;
+    return new ConsulTlsError(`${where}: ${cause} (${code})`, {
+      cause: alert,
+      request,
+    });
   }
 
   private transportError(
@@ -371,7 +413,9 @@ export class Transport {
       return new ConsulTimeoutError(`${where} timed out (${message})`, { cause: err, request });
     }
     if (TLS_FAILURE.test(code)) {
-      return new ConsulTlsError(`${where}: TLS handshake failed (${code}: ${message})`, {
+      const cause =
+        clientCertificateCause(code, this.config.tls.cert !== undefined) ?? 'TLS handshake failed';
+      return new ConsulTlsError(`${where}: ${cause} (${code}: ${message.trim()})`, {
         cause: err,
         request,
       });

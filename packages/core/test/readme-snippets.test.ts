@@ -23,6 +23,7 @@ import {
   ConsulError,
   ConsulNoInstanceError,
   ConsulSessionExpiredError,
+  ConsulTlsError,
   DIAGNOSTIC_CHANNELS,
   consistentHash,
   p2c,
@@ -746,3 +747,43 @@ describe('my service against a real Consul', () => {
   });
 });
 // #endregion testing
+
+describe('README snippets against an agent that requires client certificates', () => {
+  const fx = useAgent({ tls: { verifyIncoming: true } });
+
+  it('mutual TLS: the CLI variables, and the error without a certificate', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      CONSUL_HTTP_ADDR: fx.agent.address,
+      CONSUL_CACERT: fx.agent.tls?.ca,
+      CONSUL_CLIENT_CERT: fx.agent.tls?.clientCert,
+      CONSUL_CLIENT_KEY: fx.agent.tls?.clientKey,
+    });
+    try {
+      // #region mtls
+      // CONSUL_HTTP_ADDR=https://127.0.0.1:8501 CONSUL_CACERT=ca.pem
+      // CONSUL_CLIENT_CERT=client.pem CONSUL_CLIENT_KEY=client-key.pem, as for the consul CLI
+      const consul = new Consul();
+      await consul.kv.put('app/mode', 'mutual');
+
+      const anonymous = new Consul({
+        address: process.env.CONSUL_HTTP_ADDR,
+        tls: { caFile: process.env.CONSUL_CACERT },
+        env: {}, // no CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY
+      });
+      const refused = await anonymous.kv.get('app/mode').catch((err: unknown) => err);
+      // refused instanceof ConsulTlsError: "Consul GET /v1/kv/app/mode at https://…: the agent
+      // requires a client certificate and none is configured (set tls.cert and tls.key, or
+      // CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY) (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE)"
+      // #endregion mtls
+      expect((await consul.kv.get('app/mode'))?.value).toBe('mutual');
+      expect(refused).toBeInstanceOf(ConsulTlsError);
+      expect((refused as ConsulTlsError).message).toMatch(
+        /at https:.*: the agent requires a client certificate and none is configured/,
+      );
+      await Promise.all([consul.close(), anonymous.close()]);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

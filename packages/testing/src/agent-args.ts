@@ -23,11 +23,18 @@ export async function allocateAgentPorts(): Promise<AgentPorts> {
   return { http, https, dns, server, serfLan, serfWan };
 }
 
-/** TLS material made by `consul tls` for an agent. */
+/** Paths of the TLS material made by `consul tls` for an agent. */
 export interface TlsFiles {
+  /** CA certificate that signed the agent's and the client's certificates. */
   ca: string;
+  /** The agent's (server) certificate. */
   cert: string;
+  /** The agent's (server) key. */
   key: string;
+  /** A client certificate signed by the CA (agents started with `verifyIncoming`). */
+  clientCert?: string;
+  /** The key of `clientCert`. */
+  clientKey?: string;
 }
 
 /**
@@ -51,6 +58,8 @@ export interface AgentArgsInput {
   /** ACL master token; enables ACLs with `default_policy = "deny"`. */
   aclToken?: string | undefined;
   tlsFiles?: TlsFiles | undefined;
+  /** Require a client certificate signed by the CA on HTTPS and turn plain HTTP off. */
+  verifyIncoming?: boolean | undefined;
   extraConfig?: readonly string[] | undefined;
 }
 
@@ -64,7 +73,8 @@ export function buildAgentArgs(input: AgentArgsInput): string[] {
     '-advertise=127.0.0.1',
     `-datacenter=${input.datacenter}`,
     `-node=${input.nodeName}`,
-    `-http-port=${ports.http}`,
+    // With verifyIncoming, plain HTTP would let any client in without a certificate.
+    `-http-port=${input.verifyIncoming ? -1 : ports.http}`,
     `-dns-port=${ports.dns}`,
     `-server-port=${ports.server}`,
     `-serf-lan-port=${ports.serfLan}`,
@@ -81,6 +91,7 @@ export function buildAgentArgs(input: AgentArgsInput): string[] {
     args.push('-hcl', `ca_file = "${tls.ca}"`);
     args.push('-hcl', `cert_file = "${tls.cert}"`);
     args.push('-hcl', `key_file = "${tls.key}"`);
+    if (input.verifyIncoming) args.push('-hcl', 'verify_incoming = true');
   }
   for (const snippet of input.extraConfig ?? []) args.push('-hcl', snippet);
   return args;

@@ -6,7 +6,10 @@ import { waitForLeader, waitForNodeCheck } from './http-probe';
 export interface ConsulNode {
   /** Base URL clients use: `http://127.0.0.1:<httpPort>`, or `https://127.0.0.1:<httpsPort>` with TLS. */
   readonly address: string;
-  /** Plain HTTP base URL (always served, also with TLS). */
+  /**
+   * Plain HTTP base URL (also served with `tls: true`). An agent started with
+   * `tls: { verifyIncoming: true }` serves no plain HTTP: this is then its HTTPS `address`.
+   */
   readonly httpAddress: string;
   /** HTTP API port. */
   readonly httpPort: number;
@@ -52,6 +55,8 @@ export interface NodeFacts {
   binary: string;
   /** CA PEM to trust for HTTPS readiness probes. */
   ca: string | undefined;
+  /** Client certificate and key PEM the probes present (agents that verify incoming HTTPS). */
+  client?: { cert: string; key: string } | undefined;
   /** How long a (re)start may take to see a leader, in ms. */
   readyTimeout: number;
   /** ACL token for readiness probes that read the catalog (ACL agents). */
@@ -73,7 +78,13 @@ export function agentAddress(facts: Pick<NodeFacts, 'ports' | 'https'>): string 
  */
 export async function waitForAgentLeader(proc: AgentProcess, facts: NodeFacts): Promise<void> {
   const deadline = Date.now() + facts.readyTimeout;
-  const options = { ca: facts.ca, token: facts.token, isDead: () => !proc.isRunning };
+  const options = {
+    ca: facts.ca,
+    cert: facts.client?.cert,
+    key: facts.client?.key,
+    token: facts.token,
+    isDead: () => !proc.isRunning,
+  };
   await waitForLeader(agentAddress(facts), deadline, options);
   await waitForNodeCheck(agentAddress(facts), facts.nodeName, 'serfHealth', deadline, options);
 }
@@ -88,7 +99,7 @@ export function nodeHandle<T extends object>(
   return {
     ...extra,
     address: agentAddress(facts),
-    httpAddress: `http://127.0.0.1:${ports.http}`,
+    httpAddress: facts.client ? agentAddress(facts) : `http://127.0.0.1:${ports.http}`,
     httpPort: ports.http,
     dnsPort: ports.dns,
     serfLanPort: ports.serfLan,

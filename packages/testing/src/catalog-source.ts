@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { type TlsFiles } from './agent-args';
 import { probe } from './http-probe';
 
 /**
@@ -11,6 +13,8 @@ export interface AgentEndpoint {
   readonly token?: string | undefined;
   /** CA certificate PEM to trust for an `https://` address. */
   readonly ca?: string | undefined;
+  /** Paths of the client certificate and key, presented to an agent that verifies incoming HTTPS. */
+  readonly tlsFiles?: Pick<TlsFiles, 'clientCert' | 'clientKey'> | undefined;
 }
 
 /** One instance of `GET /v1/health/service/:name`, as much of it as the helpers read. */
@@ -89,6 +93,7 @@ export async function catalogService(
 async function getJson<T>(agent: AgentEndpoint, path: string): Promise<T> {
   const res = await probe(`${agent.address}${path}`, {
     ca: agent.ca,
+    ...clientPems(agent.tlsFiles),
     token: agent.token,
     timeoutMs: 10_000,
   });
@@ -96,4 +101,15 @@ async function getJson<T>(agent: AgentEndpoint, path: string): Promise<T> {
     throw new Error(`GET ${path} answered HTTP ${res.status}: ${res.body.trim()}`);
   }
   return JSON.parse(res.body) as T;
+}
+
+function clientPems(files: Pick<TlsFiles, 'clientCert' | 'clientKey'> | undefined): {
+  cert?: string;
+  key?: string;
+} {
+  if (files?.clientCert === undefined || files.clientKey === undefined) return {};
+  return {
+    cert: readFileSync(files.clientCert, 'utf8'),
+    key: readFileSync(files.clientKey, 'utf8'),
+  };
 }

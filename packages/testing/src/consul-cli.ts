@@ -14,8 +14,8 @@ export type CliTarget = Pick<ConsulNode, 'address' | 'binary'> & {
 /**
  * Runs the official `consul` CLI (the agent's own binary) against `agent`, as an operator would, and
  * resolves with its standard output; rejects when it exits non-zero (the error carries its stderr)
- * or runs longer than 30 s. The address, token and CA go through `CONSUL_HTTP_ADDR`,
- * `CONSUL_HTTP_TOKEN` and `CONSUL_CACERT`; the caller's own `CONSUL_*` variables are not passed on,
+ * or runs longer than 30 s. The address, token, CA and client certificate go through
+ * `CONSUL_HTTP_ADDR`, `CONSUL_HTTP_TOKEN`, `CONSUL_CACERT` and `CONSUL_CLIENT_CERT`/`KEY`; the caller's own `CONSUL_*` variables are not passed on,
  * so the CLI reaches this agent and no other.
  *
  * @example
@@ -28,7 +28,10 @@ export async function consulCli(agent: CliTarget, ...args: string[]): Promise<st
   }
   env.CONSUL_HTTP_ADDR = agent.address;
   if (agent.token !== undefined) env.CONSUL_HTTP_TOKEN = agent.token;
-  if (agent.tlsFiles !== undefined) env.CONSUL_CACERT = agent.tlsFiles.ca;
+  const files = agent.tlsFiles;
+  if (files !== undefined) env.CONSUL_CACERT = files.ca;
+  if (files?.clientCert !== undefined) env.CONSUL_CLIENT_CERT = files.clientCert;
+  if (files?.clientKey !== undefined) env.CONSUL_CLIENT_KEY = files.clientKey;
   const { stdout } = await run(agent.binary, args, { env, timeout: 30_000 });
   return stdout;
 }

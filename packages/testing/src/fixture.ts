@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type ConsulAgent, startConsul, type StartConsulOptions } from './agent';
 
 /** A real agent for the test file that called {@link useConsulAgent}. */
@@ -37,18 +38,27 @@ export interface AgentConnection {
   address: string;
   /** The ACL master token, for an agent started with `acl`. */
   token?: string;
-  /** The CA to trust, for an agent started with `tls`. */
-  tls?: { ca: string };
+  /**
+   * The CA to trust (PEM), for an agent started with `tls`; with `tls: { verifyIncoming: true }`
+   * also the client certificate and key (PEM) the agent requires.
+   */
+  tls?: { ca: string; cert?: string; key?: string };
 }
 
 /**
- * The client options that reach `agent` (address, and the token and CA when it has them), e.g.
+ * The client options that reach `agent` (address, and the token, CA and client certificate when it
+ * has them), e.g.
  * `new Consul({ ...agentConnection(agent), logger })`.
  */
 export function agentConnection(agent: ConsulAgent): AgentConnection {
   const connection: AgentConnection = { address: agent.address };
   if (agent.token !== undefined) connection.token = agent.token;
   if (agent.ca !== undefined) connection.tls = { ca: agent.ca };
+  const client = agent.tls;
+  if (connection.tls && client?.clientCert !== undefined && client.clientKey !== undefined) {
+    connection.tls.cert = readFileSync(client.clientCert, 'utf8');
+    connection.tls.key = readFileSync(client.clientKey, 'utf8');
+  }
   return connection;
 }
 

@@ -10,7 +10,7 @@ export interface ProbeResponse {
 /** A tiny GET used only by the harness (readiness, leader lookup), so it needs no HTTP library. */
 export function probe(
   url: string,
-  options: { ca?: string; token?: string; timeoutMs?: number } = {},
+  options: { ca?: string; cert?: string; key?: string; token?: string; timeoutMs?: number } = {},
 ): Promise<ProbeResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
@@ -19,7 +19,14 @@ export function probe(
     if (options.token) headers['X-Consul-Token'] = options.token;
     const req = client.get(
       target,
-      { headers, ca: options.ca, timeout: options.timeoutMs ?? 2_000, agent: false },
+      {
+        headers,
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        timeout: options.timeoutMs ?? 2_000,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,9 +41,14 @@ export function probe(
   });
 }
 
-/** Options of the readiness polls: the agent's CA and token, and a check that it still runs. */
+/**
+ * Options of the readiness polls: the agent's CA, client certificate and key (PEM, for an agent
+ * that verifies incoming connections) and token, and a check that it still runs.
+ */
 export interface PollOptions {
   ca?: string;
+  cert?: string;
+  key?: string;
   token?: string;
   isDead?: () => boolean;
 }
@@ -59,7 +71,12 @@ async function pollUntil<T>(
   while (Date.now() < deadline) {
     if (options.isDead?.()) throw new Error('the agent process exited');
     try {
-      const res = await probe(url, { ca: options.ca, token: options.token });
+      const res = await probe(url, {
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        token: options.token,
+      });
       if (res.status === 200) {
         const accepted = accept(res.body);
         if (accepted !== undefined) return accepted;

@@ -1,5 +1,5 @@
 export { startConsul, validateStartOptions } from './agent';
-export type { ConsulAgent, StartConsulOptions } from './agent';
+export type { AgentTls, AgentTlsOptions, ConsulAgent, StartConsulOptions } from './agent';
 export { startCluster, validateClusterOptions } from './cluster';
 export type { StartClusterOptions } from './cluster';
 export type { ClusterMember, ConsulCluster } from './cluster-handle';

@@ -79,9 +79,14 @@ export async function spawnAgentOwner(stateDir: string): Promise<OwnedAgent> {
 }
 
 /** A GET with node:https that trusts only `ca` (when given). */
-export function httpsGet(url: string, ca?: string): Promise<{ status: number; body: string }> {
+export function httpsGet(
+  url: string,
+  ca?: string,
+  client?: { cert: string; key: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca, agent: false, timeout: 5_000 }, (res) => {
+    const options = { ca, ...client, agent: false, timeout: 5_000 };
+    const req = https.get(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -95,3 +95,25 @@ function txnErrors(body: string): Array<{ opIndex: number; what: string }> {
     return [];
   }
 }
+
+/**
+ * OpenSSL codes (`ERR_SSL_…_ALERT_…`) of the alerts a server sends when a client certificate is
+ * missing or not accepted: Go (Consul) answers `bad_certificate` for both, TLS 1.3 servers may say
+ * `certificate_required`, others `unknown_ca` or `certificate_unknown`.
+ */
+const CLIENT_CERT_ALERT =
+  /ALERT_(?:BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED)$/;
+
+/**
+ * What a TLS failure `code` says about the client certificate, or `undefined` when it is not about
+ * it (an untrusted agent certificate, a wrong host name...). An alert from the agent means it
+ * verifies incoming connections: without a certificate it required one, with one it refused it.
+ */
+export function clientCertificateCause(code: string, hasClientCert: boolean): string | undefined {
+  if (!CLIENT_CERT_ALERT.test(code)) return undefined;
+  return hasClientCert
+    ? 'the agent refused the client certificate (is it signed by a CA the agent trusts, ' +
+        'and still valid?)'
+    : 'the agent requires a client certificate and none is configured (set tls.cert and ' +
+        'tls.key, or CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY)';
+}

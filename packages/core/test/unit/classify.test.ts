@@ -7,7 +7,11 @@ import {
   ConsulRateLimitError,
   ConsulUnavailableError,
 } from '../../src';
-import { errorFromResponse, isTransient500 } from '../../src/internal/classify';
+import {
+  clientCertificateCause,
+  errorFromResponse,
+  isTransient500,
+} from '../../src/internal/classify';
 
 const request = { method: 'PUT', path: '/v1/x', address: 'http://127.0.0.1:8500' };
 const classify = (status: number, body: string) => errorFromResponse(status, body, request);
@@ -152,5 +156,28 @@ describe('error classification (consul-semantics §8, §9)', () => {
     const err = classify(403, 'Permission denied');
     expect(err.message).toContain('PUT /v1/x');
     expect(err.request).toEqual(request);
+  });
+});
+
+describe('clientCertificateCause (TLS alerts about the client certificate)', () => {
+  it.each([
+    'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+    'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  ])('%s: "requires one" without a certificate, "refused it" with one', (code) => {
+    expect(clientCertificateCause(code, false)).toMatch(
+      /requires a client certificate and none is configured .*CONSUL_CLIENT_CERT/,
+    );
+    expect(clientCertificateCause(code, true)).toMatch(/the agent refused the client certificate/);
+  });
+
+  it.each([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'UND_ERR_SOCKET',
+    '',
+  ])('says nothing about %j (not about the client certificate)', (code) => {
+    expect(clientCertificateCause(code, false)).toBeUndefined();
   });
 });
