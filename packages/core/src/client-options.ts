@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Dispatcher } from 'undici';
-import { type Duration, toMillis } from './duration';
+import { type Duration, toMillis, toTimerMillis } from './duration';
 import { ConsulOptionError } from './errors';
 import { defaultLogger, type ConsulLogger } from './logger';
 import { validateKnownOptions, optionKeys } from './models/validate';
@@ -56,7 +56,8 @@ export interface ConsulOptions {
   /**
    * HTTPS settings. `true` or an object switches every address to HTTPS (an `http://` address does
    * not downgrade it); unset fields come from `CONSUL_HTTP_SSL`, `CONSUL_CACERT`... Default: HTTPS
-   * only for `https://` addresses.
+   * only for `https://` addresses, or for all when `CONSUL_HTTP_SSL` is true. `false`: HTTPS only
+   * for `https://` addresses, whatever `CONSUL_HTTP_SSL` says.
    */
   tls?: ConsulTlsOptions | boolean;
   /** Timeout of a non-blocking call. Blocking queries get `wait + wait/16 + timeout`. Default 10 s. */
@@ -171,21 +172,28 @@ export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsu
   validateKnownOptions(options, OPTION_KEYS);
   const env = resolveEnv(options.env);
   const logger = resolveLogger(options.logger);
-  const tlsOption = typeof options.tls === 'object' && options.tls !== null ? options.tls : {};
-  if (
-    options.tls !== undefined &&
-    typeof options.tls !== 'boolean' &&
-    typeof options.tls !== 'object'
-  ) {
+  // `null` and arrays are objects to `typeof`, but no TLS settings: they would force TLS unnoticed.
+  const tlsIsObject =
+    typeof options.tls === 'object' && options.tls !== null && !Array.isArray(options.tls);
+  if (options.tls !== undefined && typeof options.tls !== 'boolean' && !tlsIsObject) {
     throw new ConsulOptionError('tls', 'a boolean or an object', options.tls);
   }
+  const tlsOption: ConsulTlsOptions = tlsIsObject ? (options.tls as ConsulTlsOptions) : {};
   validateKnownOptions(tlsOption, TLS_OPTION_KEYS, 'tls');
   const sslFromEnv = parseBool(env.CONSUL_HTTP_SSL, 'CONSUL_HTTP_SSL');
-  const forceTls = options.tls === true || typeof options.tls === 'object' || sslFromEnv === true;
+  // Explicit beats the environment: `tls: false` keeps http:// addresses plain whatever
+  // CONSUL_HTTP_SSL says (the variable is still checked: a typo in it is reported).
+  const forceTls =
+    options.tls === true || tlsIsObject || (options.tls === undefined && sslFromEnv === true);
 
   const addresses = resolveAddresses(options.address, env.CONSUL_HTTP_ADDR);
+  // An address from the environment is blamed on the variable the user actually set.
+  const addressOption =
+    options.address === undefined && nonEmpty(env.CONSUL_HTTP_ADDR)
+      ? 'CONSUL_HTTP_ADDR'
+      : 'address';
   const endpoints = addresses.map((a, i) =>
-    parseAddress(a, Array.isArray(options.address) ? `address[${i}]` : 'address', forceTls),
+    parseAddress(a, Array.isArray(options.address) ? `address[${i}]` : addressOption, forceTls),
   );
 
   const verifyFromEnv = parseBool(env.CONSUL_HTTP_SSL_VERIFY, 'CONSUL_HTTP_SSL_VERIFY');
@@ -244,12 +252,12 @@ export function resolveConsulOptions(options: ConsulOptions = {}): ResolvedConsu
       ? `Basic ${Buffer.from(env.CONSUL_HTTP_AUTH as string).toString('base64')}`
       : undefined,
     tls,
-    timeoutMs: positiveMillis(options.timeout ?? 10_000, 'timeout'),
+    timeoutMs: positiveMillis(given(options.timeout, 10_000), 'timeout'),
     retry,
     logger,
     dispatcher: resolveDispatcher(options.dispatcher),
-    connections: positiveInteger(options.connections ?? 128, 'connections'),
-    maxLongPolls: positiveInteger(options.maxLongPolls ?? 64, 'maxLongPolls'),
+    connections: positiveInteger(given(options.connections, 128), 'connections'),
+    maxLongPolls: positiveInteger(given(options.maxLongPolls, 64), 'maxLongPolls'),
   };
 }
 
@@ -291,20 +299,27 @@ export function parseAddress(raw: unknown, option: string, forceTls: boolean): R
     throw new ConsulOptionError(option, 'an address without credentials, query or fragment', raw);
   }
   const secure = url.protocol === 'https:' || forceTls;
-  const port = url.port || (secure ? '443' : '80');
+  // URL drops a port equal to its scheme's default (`:80` of http://), but written out it is still
+  // the port to dial when TLS is forced.
+  const port = url.port || writtenPort(withScheme) || (secure ? '443' : '80');
   const origin = `${secure ? 'https' : 'http'}://${url.hostname}:${port}`;
   const basePath = url.pathname.replace(/\/+$/, '');
   return { origin, basePath, socketPath: undefined, secure, display: origin + basePath };
 }
 
+/** The port written in an address (`'80'` of `http://h:80`), if any. */
+function writtenPort(withScheme: string): string | undefined {
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/?#:]*):(\d+)/i.exec(withScheme)?.[1];
+  return written === undefined ? undefined : String(Number(written));
+}
+
 function resolveToken(options: ConsulOptions, env: Readonly<Record<string, string | undefined>>) {
-  if (options.tokenFile !== undefined) return readTokenFile(options.tokenFile, 'tokenFile');
-  if (options.token !== undefined) {
-    if (typeof options.token !== 'string') {
-      throw new ConsulOptionError('token', 'a string', options.token, { secret: true });
-    }
-    return nonEmpty(options.token.trim());
+  // Checked even when `tokenFile` wins: a token of the wrong type is a mistake either way.
+  if (options.token !== undefined && typeof options.token !== 'string') {
+    throw new ConsulOptionError('token', 'a string', options.token, { secret: true });
   }
+  if (options.tokenFile !== undefined) return readTokenFile(options.tokenFile, 'tokenFile');
+  if (options.token !== undefined) return nonEmpty(options.token.trim());
   if (nonEmpty(env.CONSUL_HTTP_TOKEN_FILE)) {
     return readTokenFile(env.CONSUL_HTTP_TOKEN_FILE as string, 'CONSUL_HTTP_TOKEN_FILE');
   }
@@ -330,6 +345,7 @@ function resolveCa(
   tls: ConsulTlsOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): Array<string | Buffer> | undefined {
+  checkFileOption(tls.caFile, 'tls.caFile');
   if (tls.ca !== undefined) {
     const list = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
     list.forEach((pem, i) => {
@@ -365,6 +381,7 @@ function pemOption(
   envFile: string | undefined,
   envName: string,
 ): string | Buffer | undefined {
+  checkFileOption(file, `${option}File`);
   if (value !== undefined) {
     if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
       throw new ConsulOptionError(option, 'PEM text or a Buffer', value, {
@@ -376,6 +393,13 @@ function pemOption(
   if (file !== undefined) return readPem(file, `${option}File`);
   if (nonEmpty(envFile)) return readPem(envFile as string, envName);
   return undefined;
+}
+
+/** A file option is a path even when the inline value it stands in for wins: else a mistake. */
+function checkFileOption(file: unknown, option: string): void {
+  if (file !== undefined && (typeof file !== 'string' || file === '')) {
+    throw new ConsulOptionError(option, 'a file path', file);
+  }
 }
 
 function readPem(file: unknown, option: string): Buffer {
@@ -399,16 +423,20 @@ function serverNameFromEnv(env: Readonly<Record<string, string | undefined>>): s
 
 function resolveRetry(option: ConsulOptions['retry']): ResolvedConsulConfig['retry'] {
   if (option === false) return { retries: 0, minDelayMs: 0, maxDelayMs: 0 };
-  if (option !== undefined && (typeof option !== 'object' || option === null)) {
+  if (
+    option !== undefined &&
+    (typeof option !== 'object' || option === null || Array.isArray(option))
+  ) {
     throw new ConsulOptionError('retry', 'an object or false', option);
   }
   if (option !== undefined) validateKnownOptions(option, RETRY_OPTION_KEYS, 'retry');
-  const retries = option?.retries ?? 3;
+  const retries = given(option?.retries, 3);
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new ConsulOptionError('retry.retries', 'an integer from 0 to 100', retries);
   }
-  const minDelayMs = toMillis(option?.minDelay ?? 100, 'retry.minDelay');
-  const maxDelayMs = toMillis(option?.maxDelay ?? 2_000, 'retry.maxDelay');
+  // Backoff delays are slept on: a delay beyond a Node timer would end after 1 ms.
+  const minDelayMs = toTimerMillis(given(option?.minDelay, 100), 'retry.minDelay');
+  const maxDelayMs = toTimerMillis(given(option?.maxDelay, 2_000), 'retry.maxDelay');
   if (maxDelayMs < minDelayMs) {
     throw new ConsulOptionError(
       'retry.maxDelay',
@@ -502,6 +530,14 @@ function parseBool(value: string | undefined, name: string): boolean | undefined
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   throw new ConsulOptionError(name, 'a boolean (true/false/1/0)', value);
+}
+
+/**
+ * `value`, or `fallback` when it is not given. Only `undefined` means "not given": `null` goes on
+ * to the option's check and is refused there, instead of silently becoming the default.
+ */
+function given<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

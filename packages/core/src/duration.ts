@@ -46,6 +46,28 @@ export function toMillis(value: Duration, option: string): number {
   );
 }
 
+/**
+ * The longest delay a Node timer honours (2^31 - 1 ms, about 24.8 days): a longer `setTimeout`
+ * fires after 1 ms instead, with only a process warning.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Like {@link toMillis}, for a duration something waits on (a sleep, a timeout of our own): above
+ * {@link MAX_TIMER_MS} it is refused naming `option`, since the wait would end after 1 ms.
+ */
+export function toTimerMillis(value: Duration, option: string): number {
+  const ms = toMillis(value, option);
+  if (ms > MAX_TIMER_MS) {
+    throw new ConsulOptionError(
+      option,
+      `a duration of at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest Node timer)`,
+      value,
+    );
+  }
+  return ms;
+}
+
 /** Like {@link toMillis} but `undefined` stays `undefined`. */
 export function optionalMillis(value: Duration | undefined, option: string): number | undefined {
   return value === undefined ? undefined : toMillis(value, option);

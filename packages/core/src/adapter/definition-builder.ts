@@ -45,7 +45,8 @@ export function buildServiceDefinition(
   service: ManagedServiceOptions,
   ctx: ServiceDefinitionContext,
 ): RegistrationDefinition {
-  const port = service.port ?? ctx.boundPort;
+  // Only a missing port or address defaults to the bound one: `null` goes on to be refused.
+  const port = service.port === undefined ? ctx.boundPort : service.port;
   if (port === undefined) {
     // Listening on a unix socket or a pipe: there is no port consumers could dial.
     throw new ConsulOptionError(
@@ -72,7 +73,7 @@ export function buildServiceDefinition(
   const definition: RegistrationDefinition = {
     name: service.name,
     port,
-    address: service.address ?? ctx.boundAddress,
+    address: service.address === undefined ? ctx.boundAddress : service.address,
   };
   if (service.id !== undefined) definition.id = service.id;
   if (service.tags !== undefined) definition.tags = service.tags;

@@ -1,6 +1,6 @@
 import { type ConsulOptions } from '../client-options';
 import { type Consul } from '../consul';
-import { type Duration, formatGoDuration, toMillis } from '../duration';
+import { type Duration, formatGoDuration, toMillis, toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type RegistrationCheck } from '../registration/types';
@@ -163,9 +163,10 @@ export function resolveServiceOptions(
     service: serviceOption(opts.service),
     healthRoute: healthRouteOption(opts.healthRoute),
     ttl: ttlOption(opts.ttl),
-    checkTimeoutMs: positiveMillis(opts.checkTimeout ?? '5s', 'checkTimeout'),
-    drainMs: millis(opts.drain ?? '2s', 'drain'),
-    deregisterTimeoutMs: positiveMillis(opts.deregisterTimeout ?? '5s', 'deregisterTimeout'),
+    // Each is waited on with a timer: beyond a Node timer's limit, it would end after 1 ms.
+    checkTimeoutMs: positiveTimer(given(opts.checkTimeout, '5s'), 'checkTimeout'),
+    drainMs: toTimerMillis(given(opts.drain, '2s') as Duration, 'drain'),
+    deregisterTimeoutMs: positiveTimer(given(opts.deregisterTimeout, '5s'), 'deregisterTimeout'),
     failFast: booleanOption(opts.failFast, 'failFast'),
   };
   if (resolved.service) {
@@ -200,7 +201,7 @@ function clientSource(opts: Record<string, unknown>): ConsulClientSource {
     }
     return { owned: false, client: opts.client as Consul };
   }
-  return { owned: true, options: record(opts.consul ?? {}, 'consul') as ConsulOptions };
+  return { owned: true, options: record(given(opts.consul, {}), 'consul') as ConsulOptions };
 }
 
 function serviceOption(value: unknown): ManagedServiceOptions | false {
@@ -232,7 +233,12 @@ function checkOption(value: unknown): void {
   const check = record(value, 'service.check');
   validateKnownOptions(check, CHECK_KEYS, 'service.check');
   const http = check.http;
-  if (http !== undefined && http !== true && (typeof http !== 'string' || http === '')) {
+  // Checked here, where it is named as written: core would blame its position in `checks`.
+  if (
+    http !== undefined &&
+    http !== true &&
+    (typeof http !== 'string' || !(http.startsWith('/') || /^https?:\/\/[^/\s]+/i.test(http)))
+  ) {
     throw new ConsulOptionError('service.check.http', 'true, a path or an http(s):// URL', http);
   }
   if (check.interval !== undefined) atLeast(check.interval, 1_000, 'service.check.interval');
@@ -286,6 +292,17 @@ function positiveMillis(value: unknown, option: string): number {
   const ms = millis(value, option);
   if (ms <= 0) throw new ConsulOptionError(option, 'a positive duration', value);
   return ms;
+}
+
+function positiveTimer(value: unknown, option: string): number {
+  const ms = toTimerMillis(value as Duration, option);
+  if (ms <= 0) throw new ConsulOptionError(option, 'a positive duration', value);
+  return ms;
+}
+
+/** `value`, or `fallback` when not given: only `undefined` is "not given", `null` is refused. */
+function given(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
 }
 
 function record(value: unknown, option: string): Record<string, unknown> {

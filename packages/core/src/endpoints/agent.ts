@@ -1,5 +1,13 @@
-import { ConsulOptionError } from '../errors';
+import { ConsulOptionError, ConsulProtocolError } from '../errors';
 import { decodeConsulJson } from '../internal/json';
+import {
+  wireInteger,
+  wireInvalid,
+  wireObject,
+  wireOptionalBoolean,
+  wireString,
+  wireStringMap,
+} from '../internal/wire';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from '../models/check';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from '../models/service';
 import { type CallOptions, type QueryOptions, type WithMeta, type WriteOptions } from '../query';
@@ -98,14 +106,25 @@ export function parseConsulVersion(text: string): ConsulVersion {
 }
 
 function memberFromWire(wire: MemberWire): AgentMember {
+  const w = wireObject(wire, 'a member');
+  const status = wireInteger(w, 'Status');
   return {
-    name: wire.Name,
-    addr: wire.Addr,
-    port: wire.Port,
-    tags: { ...(wire.Tags ?? {}) },
-    status: wire.Status,
-    state: STATES[wire.Status] ?? 'none',
+    name: wireString(w, 'Name'),
+    addr: wireString(w, 'Addr'),
+    port: wireInteger(w, 'Port'),
+    tags: wireStringMap(w, 'Tags'),
+    status,
+    state: STATES[status] ?? 'none',
   };
+}
+
+/** The version the agent reports: a version it cannot read is the answer's fault, not the user's. */
+function agentVersion(config: ReturnType<typeof wireObject>, text: string): ConsulVersion {
+  try {
+    return parseConsulVersion(text);
+  } catch (err) {
+    throw new ConsulProtocolError(wireInvalid(config, 'Version').message, { cause: err });
+  }
 }
 
 /** The local agent: `/v1/agent` (self, members, services, checks, TTL updates, maintenance). */
@@ -127,19 +146,21 @@ export class AgentApi {
   async self(options: CallOptions = {}): Promise<AgentSelf> {
     const res = await this.transport.send({ method: 'GET', path: '/v1/agent/self', options });
     return decodeConsulJson(res, (raw: SelfWire & Record<string, unknown>) => {
-      const c = raw.Config;
+      const self = wireObject(raw, 'its agent description');
+      const c = wireObject(raw.Config, 'its agent configuration');
+      const version = wireString(c, 'Version');
       return {
         config: {
-          datacenter: c.Datacenter,
-          nodeName: c.NodeName,
-          nodeId: c.NodeID,
-          server: c.Server,
-          revision: c.Revision,
-          version: c.Version,
+          datacenter: wireString(c, 'Datacenter'),
+          nodeName: wireString(c, 'NodeName'),
+          nodeId: wireString(c, 'NodeID'),
+          server: wireOptionalBoolean(c, 'Server') ?? false,
+          revision: wireString(c, 'Revision'),
+          version,
         },
-        version: parseConsulVersion(c.Version),
+        version: agentVersion(c, version),
         member: memberFromWire(raw.Member),
-        nodeMeta: { ...(raw.Meta ?? {}) },
+        nodeMeta: wireStringMap(self, 'Meta'),
         raw,
       };
     });

@@ -1,4 +1,4 @@
-import { decodeConsulJson } from '../internal/json';
+import { decodeConsulJson, stringList } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import {
   type CatalogDeregistration,
@@ -53,7 +53,7 @@ export class CatalogApi {
       path: '/v1/catalog/datacenters',
       options,
     });
-    return decodeConsulJson(res, (wire: string[] | null) => [...(wire ?? [])]);
+    return decodeConsulJson(res, (wire: string[] | null) => stringList(wire ?? []));
   }
 
   /** Nodes of the datacenter (`near`, `nodeMeta`, `filter`, blocking). */
@@ -77,7 +77,8 @@ export class CatalogApi {
       this.transport,
       {
         path: '/v1/catalog/services',
-        map: (w: Record<string, string[] | null> | null) => mapRecord(w, (tags) => tags ?? []),
+        map: (w: Record<string, string[] | null> | null) =>
+          mapRecord(w, (tags) => stringList(tags ?? [])),
       },
       options,
     );

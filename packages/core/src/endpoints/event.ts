@@ -3,6 +3,13 @@ import { decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions } from '../query';
 import { type Transport } from '../transport';
+import {
+  wireIndex,
+  wireInteger,
+  wireObject,
+  wireOptionalString,
+  wireString,
+} from '../internal/wire';
 import { mapList, readJson } from './request';
 
 /** A user event (gossip-delivered, best effort, kept in a small in-memory buffer per agent). */
@@ -51,17 +58,19 @@ interface UserEventWire {
 
 /** Converts Consul's wire shape to a {@link UserEvent} (the payload is base64 on the wire). */
 export function userEventFromWire(wire: UserEventWire): UserEvent {
-  const rawPayload = wire.Payload ? Buffer.from(wire.Payload, 'base64') : null;
+  const w = wireObject(wire, 'a user event');
+  const payload = wireOptionalString(w, 'Payload');
+  const rawPayload = payload ? Buffer.from(payload, 'base64') : null;
   return {
-    id: wire.ID,
-    name: wire.Name,
+    id: wireString(w, 'ID'),
+    name: wireString(w, 'Name'),
     payload: rawPayload === null ? null : rawPayload.toString('utf8'),
     rawPayload,
-    nodeFilter: wire.NodeFilter ?? '',
-    serviceFilter: wire.ServiceFilter ?? '',
-    tagFilter: wire.TagFilter ?? '',
-    version: wire.Version,
-    lTime: wire.LTime,
+    nodeFilter: wireOptionalString(w, 'NodeFilter') ?? '',
+    serviceFilter: wireOptionalString(w, 'ServiceFilter') ?? '',
+    tagFilter: wireOptionalString(w, 'TagFilter') ?? '',
+    version: wireInteger(w, 'Version'),
+    lTime: wireIndex(w, 'LTime'),
   };
 }
 

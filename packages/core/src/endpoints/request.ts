@@ -29,8 +29,11 @@ export async function readJson<W, T extends object>(
   return withMeta(decodeConsulJson(res, spec.map), res.meta);
 }
 
-/** Maps an array Consul may send as `null`. */
+/** Maps an array Consul may send as `null`; anything else is a shape error for the decoder. */
 export function mapList<W, T>(wire: readonly W[] | null | undefined, map: (w: W) => T): T[] {
+  if (wire !== null && wire !== undefined && !Array.isArray(wire)) {
+    throw new TypeError('expected a list');
+  }
   return (wire ?? []).map(map);
 }
 
@@ -39,6 +42,10 @@ export function mapRecord<W, T>(
   wire: Readonly<Record<string, W>> | null | undefined,
   map: (w: W) => T,
 ): Record<string, T> {
+  // A list (or a string) would pass Object.entries with its indexes as keys.
+  if (wire !== null && wire !== undefined && (typeof wire !== 'object' || Array.isArray(wire))) {
+    throw new TypeError('expected an object');
+  }
   const out: Record<string, T> = {};
   for (const [key, value] of Object.entries(wire ?? {})) out[key] = map(value);
   return out;

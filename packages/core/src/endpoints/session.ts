@@ -4,6 +4,17 @@ import { createdId, decodeConsulJson } from '../internal/json';
 import { encodeSegment } from '../internal/path';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
+import {
+  wireIndex,
+  wireInvalid,
+  wireList,
+  wireObject,
+  wireOneOf,
+  wireOptionalAmount,
+  wireOptionalString,
+  wireString,
+  wireStringList,
+} from '../internal/wire';
 import { mapList, readJson } from './request';
 
 /** What happens to locks held by a session when it is invalidated. */
@@ -89,24 +100,33 @@ interface SessionWire {
   ModifyIndex: number;
 }
 
-/** Converts Consul's wire shape to a {@link SessionEntry}. */
+/**
+ * Converts Consul's wire shape to a {@link SessionEntry}; a field of the wrong type (or a TTL that
+ * is no Go duration) is a `ConsulProtocolError` naming it.
+ */
 export function sessionFromWire(wire: SessionWire): SessionEntry {
-  const ttl = wire.TTL ? parseGoDuration(wire.TTL) : undefined;
+  const w = wireObject(wire, 'a session');
+  const ttlText = wireOptionalString(w, 'TTL');
+  const ttl = ttlText ? parseGoDuration(ttlText) : undefined;
+  if (ttlText && ttl === undefined) throw wireInvalid(w, 'TTL');
   return {
-    id: wire.ID,
-    name: wire.Name ?? '',
-    node: wire.Node,
-    lockDelay: (wire.LockDelay ?? 0) / 1e6,
-    behavior: wire.Behavior ?? 'release',
+    id: wireString(w, 'ID'),
+    name: wireOptionalString(w, 'Name') ?? '',
+    node: wireString(w, 'Node'),
+    lockDelay: (wireOptionalAmount(w, 'LockDelay') ?? 0) / 1e6,
+    behavior: wireOneOf(w, 'Behavior', ['release', 'delete'], 'release'),
     ttl: ttl === 0 ? undefined : ttl,
-    nodeChecks: wire.NodeChecks ?? [],
-    serviceChecks: (wire.ServiceChecks ?? []).map((c) => ({
-      id: c.ID,
-      namespace: c.Namespace || undefined,
-    })),
-    checks: wire.Checks ?? [],
-    createIndex: wire.CreateIndex,
-    modifyIndex: wire.ModifyIndex,
+    nodeChecks: wireStringList(w, 'NodeChecks'),
+    serviceChecks: wireList(w, 'ServiceChecks').map((c) => {
+      const check = wireObject(c, 'a session service check');
+      return {
+        id: wireString(check, 'ID'),
+        namespace: wireOptionalString(check, 'Namespace') || undefined,
+      };
+    }),
+    checks: wireStringList(w, 'Checks'),
+    createIndex: wireIndex(w, 'CreateIndex'),
+    modifyIndex: wireIndex(w, 'ModifyIndex'),
   };
 }
 
@@ -171,9 +191,11 @@ function listOption(value: unknown, option: string): string[] {
 }
 
 /** The first entry of a session list answer (`null` or `[]`: none). */
+/** The session of a one-session answer; an empty list means there is none. */
 function firstSession(wire: SessionWire[] | null): SessionEntry | undefined {
+  if (wire !== null && !Array.isArray(wire)) throw new TypeError('expected a list of sessions');
   const [first] = wire ?? [];
-  return first ? sessionFromWire(first) : undefined;
+  return first === undefined ? undefined : sessionFromWire(first);
 }
 
 function sessionId(id: unknown): string {

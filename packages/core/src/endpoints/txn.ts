@@ -1,5 +1,6 @@
 import { ConsulOptionError } from '../errors';
 import { decodeConsulJson } from '../internal/json';
+import { wireList, wireObject } from '../internal/wire';
 import { type QueryOptions, type WithMeta, type WriteOptions, withMeta } from '../query';
 import { type Transport } from '../transport';
 import { KV_MAX_VALUE_SIZE, type KvEntry, type KvWireEntry, kvEntryFromWire } from './kv';
@@ -193,7 +194,10 @@ export class TxnApi {
       idempotent: ops.every((op) => READ_ONLY.has(op.verb)),
     });
     const results = decodeConsulJson(res, (wire: TxnWire) =>
-      (wire.Results ?? []).flatMap((r) => (r.KV ? [kvEntryFromWire(r.KV)] : [])),
+      wireList(wireObject(wire, 'a transaction result'), 'Results').flatMap((r) => {
+        const kv = wireObject(r, 'a transaction result').fields.KV;
+        return kv === undefined || kv === null ? [] : [kvEntryFromWire(kv as KvWireEntry)];
+      }),
     );
     return withMeta({ results }, res.meta);
   }

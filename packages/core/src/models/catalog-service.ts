@@ -1,4 +1,14 @@
 import {
+  wireIndex,
+  wireObject,
+  wireOptionalBoolean,
+  wireOptionalInteger,
+  wireOptionalString,
+  wireString,
+  wireStringList,
+  wireStringMap,
+} from '../internal/wire';
+import {
   type ServiceAddress,
   type ServiceWeights,
   serviceAddressesFromWire,
@@ -55,26 +65,30 @@ export interface CatalogServiceWire {
   ModifyIndex: number;
 }
 
-/** Converts Consul's wire shape to a {@link CatalogService}. */
+/**
+ * Converts Consul's wire shape to a {@link CatalogService}; a field of the wrong type is a
+ * `ConsulProtocolError` naming it.
+ */
 export function catalogServiceFromWire(wire: CatalogServiceWire): CatalogService {
+  const w = wireObject(wire, 'a catalog service');
   return {
-    id: wire.ID ?? '',
-    node: wire.Node,
-    address: wire.Address,
-    datacenter: wire.Datacenter ?? '',
-    taggedAddresses: { ...(wire.TaggedAddresses ?? {}) },
-    nodeMeta: { ...(wire.NodeMeta ?? {}) },
-    serviceId: wire.ServiceID,
-    serviceName: wire.ServiceName,
-    serviceTags: wire.ServiceTags ?? [],
-    serviceAddress: wire.ServiceAddress ?? '',
-    servicePort: wire.ServicePort ?? 0,
-    serviceMeta: { ...(wire.ServiceMeta ?? {}) },
-    serviceWeights: weightsFromWire(wire.ServiceWeights),
-    serviceTaggedAddresses: serviceAddressesFromWire(wire.ServiceTaggedAddresses),
-    serviceEnableTagOverride: wire.ServiceEnableTagOverride ?? false,
-    serviceKind: wire.ServiceKind ?? '',
-    createIndex: wire.CreateIndex,
-    modifyIndex: wire.ModifyIndex,
+    id: wireOptionalString(w, 'ID') ?? '',
+    node: wireString(w, 'Node'),
+    address: wireString(w, 'Address'),
+    datacenter: wireOptionalString(w, 'Datacenter') ?? '',
+    taggedAddresses: wireStringMap(w, 'TaggedAddresses'),
+    nodeMeta: wireStringMap(w, 'NodeMeta'),
+    serviceId: wireString(w, 'ServiceID'),
+    serviceName: wireString(w, 'ServiceName'),
+    serviceTags: wireStringList(w, 'ServiceTags'),
+    serviceAddress: wireOptionalString(w, 'ServiceAddress') ?? '',
+    servicePort: wireOptionalInteger(w, 'ServicePort') ?? 0,
+    serviceMeta: wireStringMap(w, 'ServiceMeta'),
+    serviceWeights: weightsFromWire(w, 'ServiceWeights'),
+    serviceTaggedAddresses: serviceAddressesFromWire(w, 'ServiceTaggedAddresses'),
+    serviceEnableTagOverride: wireOptionalBoolean(w, 'ServiceEnableTagOverride') ?? false,
+    serviceKind: wireOptionalString(w, 'ServiceKind') ?? '',
+    createIndex: wireIndex(w, 'CreateIndex'),
+    modifyIndex: wireIndex(w, 'ModifyIndex'),
   };
 }

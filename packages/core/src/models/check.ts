@@ -1,3 +1,12 @@
+import {
+  wireHealthStatus,
+  wireObject,
+  wireOptionalIndex,
+  wireOptionalString,
+  wireString,
+  wireStringList,
+} from '../internal/wire';
+
 /** Status of a health check. */
 export type HealthStatus = 'passing' | 'warning' | 'critical';
 
@@ -38,21 +47,25 @@ export interface HealthCheckWire {
   ModifyIndex?: number;
 }
 
-/** Converts Consul's wire shape to a {@link HealthCheck}. */
+/**
+ * Converts Consul's wire shape to a {@link HealthCheck}; a field of the wrong type is a
+ * `ConsulProtocolError` naming it.
+ */
 export function healthCheckFromWire(wire: HealthCheckWire): HealthCheck {
+  const w = wireObject(wire, 'a health check');
   return {
-    node: wire.Node,
-    checkId: wire.CheckID,
-    name: wire.Name,
-    status: wire.Status,
-    notes: wire.Notes ?? '',
-    output: wire.Output ?? '',
-    serviceId: wire.ServiceID ?? '',
-    serviceName: wire.ServiceName ?? '',
-    serviceTags: wire.ServiceTags ?? [],
-    type: wire.Type ?? '',
-    createIndex: wire.CreateIndex,
-    modifyIndex: wire.ModifyIndex,
+    node: wireString(w, 'Node'),
+    checkId: wireString(w, 'CheckID'),
+    name: wireString(w, 'Name'),
+    status: wireHealthStatus(w, 'Status'),
+    notes: wireOptionalString(w, 'Notes') ?? '',
+    output: wireOptionalString(w, 'Output') ?? '',
+    serviceId: wireOptionalString(w, 'ServiceID') ?? '',
+    serviceName: wireOptionalString(w, 'ServiceName') ?? '',
+    serviceTags: wireStringList(w, 'ServiceTags'),
+    type: wireOptionalString(w, 'Type') ?? '',
+    createIndex: wireOptionalIndex(w, 'CreateIndex'),
+    modifyIndex: wireOptionalIndex(w, 'ModifyIndex'),
   };
 }
 

@@ -1,3 +1,11 @@
+import {
+  wireObject,
+  wireOptionalIndex,
+  wireOptionalString,
+  wireString,
+  wireStringMap,
+} from '../internal/wire';
+
 /** A catalog node. */
 export interface CatalogNode {
   /** Node UUID. */
@@ -26,16 +34,20 @@ export interface CatalogNodeWire {
   ModifyIndex?: number;
 }
 
-/** Converts Consul's wire shape to a {@link CatalogNode}. */
+/**
+ * Converts Consul's wire shape to a {@link CatalogNode}; a field of the wrong type is a
+ * `ConsulProtocolError` naming it.
+ */
 export function catalogNodeFromWire(wire: CatalogNodeWire): CatalogNode {
+  const w = wireObject(wire, 'a node');
   return {
-    id: wire.ID ?? '',
-    node: wire.Node,
-    address: wire.Address,
-    datacenter: wire.Datacenter ?? '',
-    taggedAddresses: { ...(wire.TaggedAddresses ?? {}) },
-    meta: { ...(wire.Meta ?? {}) },
-    createIndex: wire.CreateIndex,
-    modifyIndex: wire.ModifyIndex,
+    id: wireOptionalString(w, 'ID') ?? '',
+    node: wireString(w, 'Node'),
+    address: wireString(w, 'Address'),
+    datacenter: wireOptionalString(w, 'Datacenter') ?? '',
+    taggedAddresses: wireStringMap(w, 'TaggedAddresses'),
+    meta: wireStringMap(w, 'Meta'),
+    createIndex: wireOptionalIndex(w, 'CreateIndex'),
+    modifyIndex: wireOptionalIndex(w, 'ModifyIndex'),
   };
 }

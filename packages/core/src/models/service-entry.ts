@@ -1,3 +1,4 @@
+import { wireList, wireObject } from '../internal/wire';
 import { type HealthCheck, type HealthCheckWire, healthCheckFromWire } from './check';
 import { type CatalogNode, type CatalogNodeWire, catalogNodeFromWire } from './node';
 import { type AgentService, type AgentServiceWire, agentServiceFromWire } from './service';
@@ -21,10 +22,11 @@ export interface ServiceEntryWire {
 
 /** Converts Consul's wire shape to a {@link ServiceEntry}. */
 export function serviceEntryFromWire(wire: ServiceEntryWire): ServiceEntry {
+  const w = wireObject(wire, 'a service entry');
   return {
-    node: catalogNodeFromWire(wire.Node),
-    service: agentServiceFromWire(wire.Service),
-    checks: (wire.Checks ?? []).map(healthCheckFromWire),
+    node: catalogNodeFromWire(w.fields.Node as CatalogNodeWire),
+    service: agentServiceFromWire(w.fields.Service as AgentServiceWire),
+    checks: (wireList(w, 'Checks') as HealthCheckWire[]).map(healthCheckFromWire),
   };
 }
 

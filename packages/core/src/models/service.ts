@@ -1,3 +1,17 @@
+import {
+  type WireObject,
+  wireInteger,
+  wireObject,
+  wireOptionalBoolean,
+  wireOptionalIndex,
+  wireOptionalInteger,
+  wireOptionalObject,
+  wireOptionalString,
+  wireString,
+  wireStringList,
+  wireStringMap,
+} from '../internal/wire';
+
 /** Traffic weights of a service instance (Consul's `Weights`). */
 export interface ServiceWeights {
   /** Weight while the instance's aggregated status is passing (> 0). */
@@ -60,38 +74,52 @@ export interface AgentServiceWire {
   ModifyIndex?: number;
 }
 
-/** Maps Consul's `Weights`; absent weights are Consul's default `{1, 1}`. */
-export function weightsFromWire(wire: AgentServiceWire['Weights']): ServiceWeights {
-  return { passing: wire?.Passing ?? 1, warning: wire?.Warning ?? 1 };
+/** Maps the `Weights`-like field `field` of `w`; absent weights are Consul's default `{1, 1}`. */
+export function weightsFromWire(w: WireObject, field: string): ServiceWeights {
+  const weights = wireOptionalObject(w, field);
+  if (weights === undefined) return { passing: 1, warning: 1 };
+  return {
+    passing: wireOptionalInteger(weights, 'Passing') ?? 1,
+    warning: wireOptionalInteger(weights, 'Warning') ?? 1,
+  };
 }
 
-/** Maps `TaggedAddresses` of a service, keeping the address names verbatim. */
+/** Maps the `TaggedAddresses`-like field `field` of `w`, keeping the address names verbatim. */
 export function serviceAddressesFromWire(
-  wire: AgentServiceWire['TaggedAddresses'],
+  w: WireObject,
+  field: string,
 ): Record<string, ServiceAddress> {
+  const addresses = wireOptionalObject(w, field);
   const out: Record<string, ServiceAddress> = {};
-  for (const [name, a] of Object.entries(wire ?? {}))
-    out[name] = { address: a.Address, port: a.Port };
+  for (const name of Object.keys(addresses?.fields ?? {})) {
+    const a = wireOptionalObject(addresses as WireObject, name);
+    if (a === undefined) continue;
+    out[name] = { address: wireString(a, 'Address'), port: wireInteger(a, 'Port') };
+  }
   return out;
 }
 
-/** Converts Consul's wire shape to an {@link AgentService}. */
+/**
+ * Converts Consul's wire shape to an {@link AgentService}; a field of the wrong type is a
+ * `ConsulProtocolError` naming it.
+ */
 export function agentServiceFromWire(wire: AgentServiceWire): AgentService {
+  const w = wireObject(wire, 'a service');
   return {
-    id: wire.ID,
-    service: wire.Service,
-    tags: wire.Tags ?? [],
-    address: wire.Address ?? '',
-    port: wire.Port ?? 0,
-    meta: { ...(wire.Meta ?? {}) },
-    weights: weightsFromWire(wire.Weights),
-    taggedAddresses: serviceAddressesFromWire(wire.TaggedAddresses),
-    enableTagOverride: wire.EnableTagOverride ?? false,
-    kind: wire.Kind ?? '',
-    datacenter: wire.Datacenter,
-    namespace: wire.Namespace,
-    contentHash: wire.ContentHash,
-    createIndex: wire.CreateIndex,
-    modifyIndex: wire.ModifyIndex,
+    id: wireString(w, 'ID'),
+    service: wireString(w, 'Service'),
+    tags: wireStringList(w, 'Tags'),
+    address: wireOptionalString(w, 'Address') ?? '',
+    port: wireOptionalInteger(w, 'Port') ?? 0,
+    meta: wireStringMap(w, 'Meta'),
+    weights: weightsFromWire(w, 'Weights'),
+    taggedAddresses: serviceAddressesFromWire(w, 'TaggedAddresses'),
+    enableTagOverride: wireOptionalBoolean(w, 'EnableTagOverride') ?? false,
+    kind: wireOptionalString(w, 'Kind') ?? '',
+    datacenter: wireOptionalString(w, 'Datacenter'),
+    namespace: wireOptionalString(w, 'Namespace'),
+    contentHash: wireOptionalString(w, 'ContentHash'),
+    createIndex: wireOptionalIndex(w, 'CreateIndex'),
+    modifyIndex: wireOptionalIndex(w, 'ModifyIndex'),
   };
 }

@@ -103,6 +103,18 @@ export function planRegistration(
     throw new ConsulOptionError('service.id', 'an ID of letters, digits, ".", "_" or "-"', id);
   }
   const deregisterAfter = deregisterAfterOption(options.deregisterCriticalServiceAfter);
+  // Checked even when the definition has checks of its own (it is unused then): a mistake either way.
+  const defaultTtlMs = durationField(
+    options.defaultTtl === undefined ? DEFAULT_TTL : options.defaultTtl,
+    'options.defaultTtl',
+  ) as number;
+  if (defaultTtlMs < MIN_CHECK_INTERVAL_MS) {
+    throw new ConsulOptionError(
+      'options.defaultTtl',
+      'at least 1s (the agent minimum)',
+      options.defaultTtl,
+    );
+  }
   const ctx: CheckContext = { id, address, port, deregisterAfter, scheme: schemeOf(def.meta) };
   const ids = new IdAllocator(id);
 
@@ -115,15 +127,7 @@ export function planRegistration(
     planCheck(c, `service.checks[${i}]`, ctx, ids),
   );
   if (check === undefined && def.checks === undefined) {
-    const ttlMs = durationField(options.defaultTtl ?? DEFAULT_TTL, 'options.defaultTtl') as number;
-    if (ttlMs < MIN_CHECK_INTERVAL_MS) {
-      throw new ConsulOptionError(
-        'options.defaultTtl',
-        'at least 1s (the agent minimum)',
-        options.defaultTtl,
-      );
-    }
-    const ttl = formatGoDuration(ttlMs);
+    const ttl = formatGoDuration(defaultTtlMs);
     checks = [
       planCheck(
         { name: `${name} heartbeat`, ttl, notes: 'TTL kept alive by the process (consulkit)' },
@@ -270,7 +274,7 @@ function durationField(value: unknown, path: string): number | undefined {
 
 function deregisterAfterOption(value: Duration | undefined): string {
   return deregisterAfterValue(
-    value ?? DEFAULT_DEREGISTER_AFTER,
+    value === undefined ? DEFAULT_DEREGISTER_AFTER : value,
     'options.deregisterCriticalServiceAfter',
   );
 }

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../duration';
 import { isUnknownCheckError } from '../endpoints/agent-check';
 import { ConsulNotFoundError } from '../errors';
 import { backoffDelay } from '../internal/backoff';
@@ -20,6 +21,11 @@ export interface HeartbeatHost {
 
 /** Fastest retry after a failed beat; the slowest is one period. */
 const RETRY_MIN_MS = 250;
+/**
+ * Longest period: jittered by up to +10 %, it must still fit a Node timer (a longer wait fires
+ * after 1 ms, and a TTL over ~74 days, beaten at a third of it, would beat every millisecond).
+ */
+const MAX_PERIOD_MS = Math.floor(MAX_TIMER_MS / 1.1);
 
 /**
  * The TTL heartbeat of one registration: every period (a third of the shortest TTL unless given,
@@ -30,13 +36,17 @@ const RETRY_MIN_MS = 250;
 export class Heartbeat {
   private report: HealthReport | undefined;
   private wake: (() => void) | undefined;
+  /** Time between beats (at most about 22.5 days, see MAX_PERIOD_MS). */
+  readonly periodMs: number;
 
   constructor(
     private readonly checkIds: readonly string[],
-    readonly periodMs: number,
+    periodMs: number,
     private readonly health: HealthFunction | undefined,
     private readonly host: HeartbeatHost,
-  ) {}
+  ) {
+    this.periodMs = Math.min(periodMs, MAX_PERIOD_MS);
+  }
 
   /** The last health report (undefined before the first evaluation). */
   get lastReport(): HealthReport | undefined {

@@ -1,4 +1,4 @@
-import { toMillis } from '../duration';
+import { toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, checkObject, optionalBoolean, optionKeys } from '../models/validate';
 import { type RegistrationOptions } from './types';
@@ -35,7 +35,8 @@ export function resolveRegistrationOptions(input: unknown = {}): ResolvedRegistr
   }
   let heartbeatIntervalMs: number | undefined;
   if (o.heartbeatInterval !== undefined) {
-    heartbeatIntervalMs = toMillis(o.heartbeatInterval as string, 'options.heartbeatInterval');
+    // Slept on between beats: beyond a Node timer's limit it would beat every millisecond.
+    heartbeatIntervalMs = toTimerMillis(o.heartbeatInterval as string, 'options.heartbeatInterval');
     if (heartbeatIntervalMs < 100) {
       throw new ConsulOptionError(
         'options.heartbeatInterval',
