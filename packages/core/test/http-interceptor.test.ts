@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Agent, fetch, interceptors, request } from 'undici';
 import {
   ConsulOptionError,
@@ -55,14 +56,10 @@ function compose(
 }
 
 /** A `lookup` for `net.connect` sending every host name to 127.0.0.1. */
-function loopbackLookup(
-  _host: string,
-  options: { all?: boolean },
-  callback: (...args: unknown[]) => void,
-): void {
+const loopbackLookup: LookupFunction = (_host, options, callback) => {
   if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
   else callback(null, '127.0.0.1', 4);
-}
+};
 
 async function text(url: string, dispatcher: ReturnType<typeof compose>['dispatcher']) {
   const res = await request(url, { dispatcher });

@@ -2,7 +2,6 @@ import type { Consul } from '../consul';
 import type { ServiceTarget } from '../http/host-match';
 import type { ServiceDirectory } from '../http/interceptor';
 import type { Watch } from '../watch/watch';
-import { DISCOVERY_BACKOFF } from './discovery';
 
 type ServiceList = Awaited<ReturnType<Consul['catalog']['services']>>;
 
@@ -19,6 +18,8 @@ export class CatalogDirectory implements ServiceDirectory {
     private readonly consul: Consul,
     /** The datacenter discovery uses for a service (`undefined`: the client's). */
     private readonly dcOf: (service: string) => string | undefined,
+    /** Retry pacing while Consul is unreachable (discovery's). */
+    private readonly backoff: { min: number; max: number },
   ) {}
 
   lists(target: ServiceTarget, signal: AbortSignal): boolean | Promise<boolean> {
@@ -41,7 +42,7 @@ export class CatalogDirectory implements ServiceDirectory {
     const watch = this.consul.watches.shared(
       `catalog:services:${key}`,
       (query) => this.consul.catalog.services({ ...query, dc }),
-      { backoff: DISCOVERY_BACKOFF },
+      { backoff: this.backoff },
     );
     this.watches.set(key, watch);
     return watch;

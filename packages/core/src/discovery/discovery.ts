@@ -258,7 +258,7 @@ export function createConsulInterceptor(
   const interceptor = createDiscoveryInterceptor(
     (service, target) => consul.discovery.service(service, withTarget(optionsFor(service), target)),
     { logger: consul.options.logger, ...rest, closeSources: true },
-    new CatalogDirectory(consul, (service) => optionsFor(service).dc),
+    new CatalogDirectory(consul, (service) => optionsFor(service).dc, DISCOVERY_BACKOFF),
   );
   const unregister = consul.onClose(() => interceptor.close());
   const close = interceptor.close;
