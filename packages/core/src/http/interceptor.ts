@@ -65,9 +65,10 @@ export interface DiscoveryInterceptor {
  * undici's dns interceptor: a request to `http://user-service/users/1` is re-aimed at an instance
  * picked by the service's balancer (the logical `Host` header is kept), connection failures are
  * re-dispatched once to another instance, and failing instances are ejected for a while. Hosts that
- * are not services (IPs, dotted names, `localhost`, or names `resolve` does not know) pass through
- * untouched. Compose it *inside* a retry interceptor (`agent.compose(discovery, retry)`: the last
- * interceptor runs first) so every retry picks an instance again.
+ * are not services (IPs, dotted names, `localhost`, hosts with an explicit port, or names `resolve`
+ * does not know) pass through untouched. Compose it *inside* a retry interceptor
+ * (`agent.compose(discovery, retry)`: the last interceptor runs first) so every retry picks an
+ * instance again.
  *
  * @param resolve the instance source of a service name, or `undefined` when it is not a service.
  *   `target` carries the datacenter and tag a Consul DNS host names (`v2.users.service.dc2.consul`):
@@ -113,8 +114,11 @@ export function createDiscoveryInterceptor(
   };
 
   const targets = new Map<string, Resolved | null>();
+  // Only the default parser is pure: a user's `match` may change its mind, so it is asked each time.
+  const memoise = settings.match === parseServiceHost;
   /** The host's target, memoised per host name (few distinct hosts in practice). */
   const matchOf = (hostname: string): Resolved | undefined => {
+    if (!memoise) return toResolved(hostname, settings.match(hostname)) ?? undefined;
     let resolved = targets.get(hostname);
     if (resolved === undefined) {
       if (targets.size >= 1024) targets.clear();
