@@ -212,7 +212,7 @@ export { ServiceClient } from './http/service-client';
 export type { ServiceRequestOptions, ServiceCallOptions } from './http/service-client';
 export { createDiscoveryInterceptor } from './http/interceptor';
 export type { DiscoveryInterceptor, DiscoveryInterceptorOptions } from './http/interceptor';
-export { defaultServiceMatch } from './http/host-match';
+export { defaultServiceMatch, parseServiceHost, type ServiceTarget } from './http/host-match';
 export type {
   ServiceClientOptions,
   EjectionOptions,

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Agent, fetch, interceptors, request } from 'undici';
 import {
   ConsulOptionError,
@@ -6,11 +7,13 @@ import {
   createDiscoveryInterceptor,
   createStaticSource,
   defaultServiceMatch,
+  parseServiceHost,
   silentLogger,
   type DiscoveryInterceptor,
   type DiscoveryInterceptorOptions,
   type HttpEjectMessage,
   type InstanceSource,
+  type ServiceTarget,
   type StaticInstanceSource,
 } from '../src';
 import { record, refusedPort, startBackend, stopAllBackends, type Backend } from './http-backends';
@@ -51,6 +54,12 @@ function compose(
   agents.push(agent);
   return { dispatcher: agent.compose(discovery, ...outer), resolved, discovery };
 }
+
+/** A `lookup` for `net.connect` sending every host name to 127.0.0.1. */
+const loopbackLookup: LookupFunction = (_host, options, callback) => {
+  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+};
 
 async function text(url: string, dispatcher: ReturnType<typeof compose>['dispatcher']) {
   const res = await request(url, { dispatcher });
@@ -96,9 +105,85 @@ describe('createDiscoveryInterceptor', () => {
 
   it('passes through hosts that resolve does not know', async () => {
     const backend = await startBackend('direct');
-    const { dispatcher, resolved } = compose({}, { match: () => 'not-a-service' });
-    expect((await text(`http://127.0.0.1:${backend.port}/`, dispatcher)).body).toBe('direct');
+    // Between the interceptor and the socket, aim the passed-through request at the backend.
+    const toBackend: Parameters<Agent['compose']>[0] = (dispatch) => (opts, handler) =>
+      dispatch({ ...opts, origin: `http://127.0.0.1:${backend.port}` }, handler);
+    const { discovery, resolved } = compose({}, { match: () => 'not-a-service' });
+    const agent = new Agent();
+    agents.push(agent);
+    // compose(): the last interceptor runs first, so the discovery interceptor sees the host.
+    const dispatcher = agent.compose(toBackend, discovery);
+    expect((await text('http://unknown-host/', dispatcher)).body).toBe('direct');
     expect(resolved).toEqual(['not-a-service']);
+  });
+
+  it('routes <svc>.service.<dc>.consul and <tag>.<svc>.service.consul to their own sources', async () => {
+    const [local, remote, tagged] = await Promise.all(
+      ['local', 'dc2', 'tagged'].map((n) => startBackend(n)),
+    );
+    const targets: ServiceTarget[] = [];
+    const discovery = createDiscoveryInterceptor(
+      (service, target) => {
+        targets.push(target);
+        const backend = target.dc === 'dc2' ? remote : target.tag === 'v2' ? tagged : local;
+        return sourceOf(service, [backend]);
+      },
+      { logger: silentLogger, closeSources: true },
+    );
+    interceptorsToClose.push(discovery);
+    const agent = new Agent();
+    agents.push(agent);
+    const dispatcher = agent.compose(discovery);
+    expect((await text('http://users.service.dc2.consul/u', dispatcher)).body).toBe('dc2');
+    expect((await text('http://users/u', dispatcher)).body).toBe('local');
+    expect((await text('http://users.service.consul/u', dispatcher)).body).toBe('local');
+    expect((await text('http://v2.users.service.consul/u', dispatcher)).body).toBe('tagged');
+    expect((await text('http://users.service.dc2.consul/u', dispatcher)).body).toBe('dc2');
+    // One source per distinct target: the bare name and its DNS form share one.
+    expect(targets).toEqual([
+      { service: 'users', dc: 'dc2' },
+      { service: 'users' },
+      { service: 'users', tag: 'v2' },
+    ]);
+    expect(remote.seen).toEqual([
+      'GET /u users.service.dc2.consul',
+      'GET /u users.service.dc2.consul',
+    ]);
+  });
+
+  it('takes a target from a custom match, and still a plain service name', async () => {
+    const [local, remote] = await Promise.all(['local', 'dc2'].map((n) => startBackend(n)));
+    const { dispatcher } = compose(
+      { users: sourceOf('users', [local]) },
+      { match: (host) => (host === 'people' ? 'users' : undefined) },
+    );
+    expect((await text('http://people/p', dispatcher)).body).toBe('local');
+    const targeted = createDiscoveryInterceptor(
+      (service, target) => sourceOf(service, [target.dc === 'dc2' ? remote : local]),
+      { logger: silentLogger, match: () => ({ service: 'users', dc: 'dc2' }) },
+    );
+    interceptorsToClose.push(targeted);
+    const agent = new Agent();
+    agents.push(agent);
+    expect((await text('http://people/p', agent.compose(targeted))).body).toBe('dc2');
+  });
+
+  it('passes a host with an explicit port through without asking resolve (http://redis:6379)', async () => {
+    const backend = await startBackend('redis-like');
+    const discovery = createDiscoveryInterceptor(
+      (name) => {
+        throw new Error(`resolve must not be asked for ${name}`);
+      },
+      { logger: silentLogger, readyTimeout: '60s' },
+    );
+    interceptorsToClose.push(discovery);
+    // Every host name dials loopback: "redis" needs no DNS entry on the test machine.
+    const agent = new Agent({ connect: { lookup: loopbackLookup } });
+    agents.push(agent);
+    const dispatcher = agent.compose(discovery);
+    const { status, body } = await text(`http://redis:${backend.port}/get`, dispatcher);
+    expect({ status, body }).toEqual({ status: 200, body: 'redis-like' });
+    expect(backend.seen).toEqual([`GET /get redis:${backend.port}`]);
   });
 
   it('sends the instance address as Host when preserveHost is false', async () => {
@@ -203,12 +288,33 @@ describe('createDiscoveryInterceptor', () => {
   });
 });
 
-describe('defaultServiceMatch', () => {
+describe('parseServiceHost', () => {
+  it.each<[string, ServiceTarget | undefined]>([
+    ['user-service', { service: 'user-service' }],
+    ['User-Service', { service: 'user-service' }],
+    ['users.service.consul', { service: 'users' }],
+    ['users.service.consul.', { service: 'users' }],
+    ['users.service.dc2.consul', { service: 'users', dc: 'dc2' }],
+    ['primary.users.service.consul', { service: 'users', tag: 'primary' }],
+    ['v2.users.service.DC2.consul', { service: 'users', dc: 'dc2', tag: 'v2' }],
+    ['a.b.users.service.consul', undefined],
+    ['users.service.example.com', undefined],
+    ['localhost', undefined],
+    ['127.0.0.1', undefined],
+    ['[::1]', undefined],
+    ['api.example.com', undefined],
+  ])('%s → %j', (host, expected) => {
+    expect(parseServiceHost(host)).toEqual(expected);
+  });
+});
+
+describe('defaultServiceMatch (the service name only, for existing callers)', () => {
   it.each([
     ['user-service', 'user-service'],
     ['User-Service', 'user-service'],
     ['users.service.consul', 'users'],
     ['users.service.dc2.consul', 'users'],
+    ['primary.users.service.dc2.consul', 'users'],
     ['localhost', undefined],
     ['127.0.0.1', undefined],
     ['[::1]', undefined],

@@ -522,8 +522,9 @@ describe('README snippets against a real agent', () => {
     const consul = fx.client();
     // #region interceptor
     const dispatcher = new Agent().compose(consul.interceptor());
-    // http://<service>/… and http://<service>.service[.<dc>].consul/… resolve through discovery;
-    // IP addresses, other dotted names and localhost pass through untouched
+    // http://<service>/… and http://[<tag>.]<service>.service[.<dc>].consul/… resolve through
+    // discovery (that tag, that datacenter); IP addresses, other dotted names, localhost, hosts with
+    // an explicit port and single names the catalog does not list pass through untouched
     const { statusCode, body } = await request('http://users/users/7', { dispatcher });
     const user = await body.json();
     await dispatcher.close();

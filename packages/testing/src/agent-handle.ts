@@ -17,6 +17,8 @@ export interface ConsulNode {
   readonly dnsPort: number;
   /** Serf LAN gossip port (`-serf-lan-port`), the address others join. */
   readonly serfLanPort: number;
+  /** Serf WAN gossip port (`-serf-wan-port`), the address other datacenters join (servers). */
+  readonly serfWanPort: number;
   /** Server RPC port; `/v1/status/leader` names a leader as `127.0.0.1:<serverPort>`. */
   readonly serverPort: number;
   /** Datacenter name. */
@@ -103,6 +105,7 @@ export function nodeHandle<T extends object>(
     httpPort: ports.http,
     dnsPort: ports.dns,
     serfLanPort: ports.serfLan,
+    serfWanPort: ports.serfWan,
     serverPort: ports.server,
     datacenter: facts.datacenter,
     nodeName: facts.nodeName,

@@ -133,3 +133,27 @@ export async function waitForNodeCheck(
     `node ${node} has no ${checkId} check`,
   );
 }
+
+/**
+ * Polls `GET /v1/catalog/datacenters` until it lists every name of `expected` (WAN federation
+ * converged, as seen by this agent) or `deadline` (epoch ms) passes.
+ */
+export async function waitForDatacenters(
+  address: string,
+  expected: readonly string[],
+  deadline: number,
+  options: PollOptions = {},
+): Promise<void> {
+  await pollUntil(
+    `${address}/v1/catalog/datacenters`,
+    deadline,
+    options,
+    100,
+    (body) => {
+      const seen = JSON.parse(body) as unknown;
+      return Array.isArray(seen) && expected.every((dc) => seen.includes(dc)) ? true : undefined;
+    },
+    `not every datacenter of ${expected.join(', ')} is listed yet`,
+    `${address} did not list the datacenters ${expected.join(', ')}`,
+  );
+}

@@ -2,6 +2,8 @@ export { startConsul, validateStartOptions } from './agent';
 export type { AgentTls, AgentTlsOptions, ConsulAgent, StartConsulOptions } from './agent';
 export { startCluster, validateClusterOptions } from './cluster';
 export type { StartClusterOptions } from './cluster';
+export { startFederation, validateFederationOptions } from './federation';
+export type { ConsulFederation, StartFederationOptions } from './federation';
 export type { ClusterMember, ConsulCluster } from './cluster-handle';
 export type { ConsulNode } from './agent-handle';
 export type { TlsFiles } from './agent-args';

@@ -8,6 +8,7 @@ import {
   type DiscoveryInterceptorOptions,
   INTERCEPTOR_OPTION_KEYS,
 } from '../http/interceptor';
+import type { ServiceTarget } from '../http/host-match';
 import { ServiceClient } from '../http/service-client';
 import {
   SERVICE_CLIENT_OPTION_KEYS,
@@ -20,6 +21,7 @@ import {
   optionalString,
   optionKeys,
 } from '../models/validate';
+import { CatalogDirectory } from './catalog-directory';
 import { ServiceCache, SharedInstances } from './service-cache';
 
 /** Options of `consul.discovery.service(name, options)`. */
@@ -223,6 +225,20 @@ const CONSUL_INTERCEPTOR_OPTION_KEYS = [
 ];
 
 /**
+ * The discovery options of a host's target: the datacenter and tag a Consul DNS name gives
+ * (`v2.users.service.dc2.consul`) replace those of the `discovery` option, being more specific.
+ */
+function withTarget(
+  options: DiscoveryServiceOptions,
+  target: ServiceTarget,
+): DiscoveryServiceOptions {
+  const merged = { ...options };
+  if (target.dc !== undefined) merged.dc = target.dc;
+  if (target.tag !== undefined) merged.tag = target.tag;
+  return merged;
+}
+
+/**
  * `consul.interceptor(options)`: the undici discovery interceptor resolving service hosts through
  * `consul.discovery.service` (one shared cache per service, released when the interceptor or the
  * Consul client closes).
@@ -240,8 +256,9 @@ export function createConsulInterceptor(
   const optionsFor = (service: string): DiscoveryServiceOptions =>
     typeof discovery === 'function' ? discovery(service) : (discovery ?? {});
   const interceptor = createDiscoveryInterceptor(
-    (service) => consul.discovery.service(service, optionsFor(service)),
+    (service, target) => consul.discovery.service(service, withTarget(optionsFor(service), target)),
     { logger: consul.options.logger, ...rest, closeSources: true },
+    new CatalogDirectory(consul, (service) => optionsFor(service).dc, DISCOVERY_BACKOFF),
   );
   const unregister = consul.onClose(() => interceptor.close());
   const close = interceptor.close;

@@ -3,22 +3,25 @@ import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import type { InstanceSource } from '../models/service-instance';
 import { toMillis, type Duration } from '../duration';
-import { ConsulClosedError, ConsulOptionError } from '../errors';
+import { ConsulClosedError, ConsulNoInstanceError, ConsulOptionError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
-import { defaultServiceMatch } from './host-match';
+import { parseServiceHost, type ServiceTarget } from './host-match';
 import { resolveEjection, type EjectionOptions } from './service-client-options';
 import { RoutedCall, ServiceRouter, type RetryPolicy } from './router';
 
 /** Options of {@link createDiscoveryInterceptor}. */
 export interface DiscoveryInterceptorOptions {
   /**
-   * Maps a request's host name to a service name, or `undefined` to let the request pass through
-   * untouched. Default: single-label hosts except `localhost` (`http://user-service/...`) and Consul
-   * DNS names (`user-service.service.consul`, `user-service.service.dc2.consul`).
+   * Maps a request's host name to a service name (or a {@link ServiceTarget} naming its datacenter
+   * and tag), or `undefined` to let the request pass through untouched. Default
+   * {@link parseServiceHost}: single-label hosts except `localhost` (`http://user-service/...`) and
+   * Consul DNS names `[<tag>.]<service>.service[.<dc>].consul`, honouring their tag and datacenter.
+   * A host with an explicit (non-default) port (`http://redis:6379`) is never a service: it passes
+   * through before `match` is asked.
    */
-  match?: (hostname: string) => string | undefined;
+  match?: (hostname: string) => string | ServiceTarget | undefined;
   /** Creates the balancer of each service (balancers keep per-service state). Default `roundRobin`. */
   balancer?: (service: string) => Balancer;
   /**
@@ -62,20 +65,25 @@ export interface DiscoveryInterceptor {
  * undici's dns interceptor: a request to `http://user-service/users/1` is re-aimed at an instance
  * picked by the service's balancer (the logical `Host` header is kept), connection failures are
  * re-dispatched once to another instance, and failing instances are ejected for a while. Hosts that
- * are not services (IPs, dotted names, `localhost`, or names `resolve` does not know) pass through
- * untouched. Compose it *inside* a retry interceptor (`agent.compose(discovery, retry)`: the last
- * interceptor runs first) so every retry picks an instance again.
+ * are not services (IPs, dotted names, `localhost`, hosts with an explicit port, or names `resolve`
+ * does not know) pass through untouched. Compose it *inside* a retry interceptor
+ * (`agent.compose(discovery, retry)`: the last interceptor runs first) so every retry picks an
+ * instance again.
  *
  * @param resolve the instance source of a service name, or `undefined` when it is not a service.
- *   Called once per name; the source is kept until `close()`.
+ *   `target` carries the datacenter and tag a Consul DNS host names (`v2.users.service.dc2.consul`):
+ *   honour them, or requests to `users.service.dc2.consul` reach the datacenter of the source you
+ *   return. Called once per distinct target; the source is kept until `close()`.
  *
  * @example
  * const agent = new Agent().compose(createDiscoveryInterceptor((name) => consul.discovery.service(name)));
  * const { body } = await request('http://user-service/users/1', { dispatcher: agent });
  */
 export function createDiscoveryInterceptor(
-  resolve: (service: string) => InstanceSource | undefined,
+  resolve: (service: string, target: ServiceTarget) => InstanceSource | undefined,
   options: DiscoveryInterceptorOptions = {},
+  /** @internal Tells whether a single-label host is a service at all (`consul.interceptor()`). */
+  directory?: ServiceDirectory,
 ): DiscoveryInterceptor {
   if (typeof resolve !== 'function') {
     throw new ConsulOptionError('resolve', 'a function (service) => InstanceSource', resolve);
@@ -86,23 +94,38 @@ export function createDiscoveryInterceptor(
   const origins = new Map<string, LogicalOrigin | null>();
   let closed = false;
 
-  const routeFor = (service: string): RoutedService | undefined => {
-    let route = routes.get(service);
+  const routeFor = (target: ServiceTarget, key: string): RoutedService | undefined => {
+    let route = routes.get(key);
     if (route === undefined) {
-      const source = resolve(service);
+      const source = resolve(target.service, target);
       if (source === undefined) return undefined;
       const router = new ServiceRouter(
-        service,
+        target.service,
         source,
-        settings.balancer(service),
+        settings.balancer(target.service),
         REDISPATCH,
         settings.ejection,
         settings.logger,
       );
       route = { router, ready: undefined };
-      routes.set(service, route);
+      routes.set(key, route);
     }
     return route;
+  };
+
+  const targets = new Map<string, Resolved | null>();
+  // Only the default parser is pure: a user's `match` may change its mind, so it is asked each time.
+  const memoise = settings.match === parseServiceHost;
+  /** The host's target, memoised per host name (few distinct hosts in practice). */
+  const matchOf = (hostname: string): Resolved | undefined => {
+    if (!memoise) return toResolved(hostname, settings.match(hostname)) ?? undefined;
+    let resolved = targets.get(hostname);
+    if (resolved === undefined) {
+      if (targets.size >= 1024) targets.clear();
+      resolved = toResolved(hostname, settings.match(hostname));
+      targets.set(hostname, resolved);
+    }
+    return resolved ?? undefined;
   };
 
   const parse = (origin: string | URL | undefined): LogicalOrigin | null => {
@@ -139,29 +162,73 @@ export function createDiscoveryInterceptor(
       return routed.send(instance);
     };
 
-    return function discoveryInterceptor(opts, handler) {
-      const logical = parse(opts.origin);
-      const service = logical === null ? undefined : settings.match(logical.hostname);
-      if (logical === null || service === undefined) return dispatch(opts, handler);
-      if (closed)
-        return fail(handler, new ConsulClosedError('The discovery interceptor is closed'));
-      const route = routeFor(service);
-      if (route === undefined) return dispatch(opts, handler);
+    const timedOut = (router: ServiceRouter, opts: Dispatcher.DispatchOptions) =>
+      router.noInstance(
+        opts.method,
+        opts.path,
+        `discovery did not answer within ${settings.readyTimeoutMs} ms`,
+      );
+
+    /** Waits (bounded, shared by concurrent requests) for a cold service's first instances. */
+    const whenReady = (
+      route: RoutedService,
+      opts: Dispatcher.DispatchOptions,
+      logical: LogicalOrigin,
+      handler: Dispatcher.DispatchHandler,
+    ): boolean => {
       const router = route.router;
-      if (router.source.instances().length > 0) return send(router, opts, logical, handler);
-      // Cold service: wait (bounded) for its first instances, shared by concurrent requests.
       route.ready ??= router.source
         .ready(AbortSignal.timeout(settings.readyTimeoutMs))
         .finally(() => (route.ready = undefined));
       route.ready.then(
         () => send(router, opts, logical, handler),
+        () => fail(handler, timedOut(router, opts)),
+      );
+      return true;
+    };
+
+    const route = (
+      target: Resolved,
+      opts: Dispatcher.DispatchOptions,
+      logical: LogicalOrigin,
+      handler: Dispatcher.DispatchHandler,
+    ): boolean => {
+      if (closed)
+        return fail(handler, new ConsulClosedError('The discovery interceptor is closed'));
+      const routed = routeFor(target.target, target.key);
+      if (routed === undefined) return dispatch(opts, handler);
+      return routed.router.source.instances().length > 0
+        ? send(routed.router, opts, logical, handler)
+        : whenReady(routed, opts, logical, handler);
+    };
+
+    return function discoveryInterceptor(opts, handler) {
+      const logical = parse(opts.origin);
+      // An explicit port names a process, not a service (`http://redis:6379`).
+      if (logical === null || logical.host !== logical.hostname) return dispatch(opts, handler);
+      const target = matchOf(logical.hostname);
+      if (target === undefined) return dispatch(opts, handler);
+      // Hot path: a service already routed, with instances, costs no directory lookup.
+      const known = routes.get(target.key);
+      if (known !== undefined && known.router.source.instances().length > 0) {
+        return closed
+          ? fail(handler, new ConsulClosedError('The discovery interceptor is closed'))
+          : send(known.router, opts, logical, handler);
+      }
+      if (directory === undefined || !target.bare) return route(target, opts, logical, handler);
+      // A single label may be any host (`http://redis/`): ask whether the catalog lists it.
+      const listed = directory.lists(target.target, AbortSignal.timeout(settings.readyTimeoutMs));
+      if (typeof listed === 'boolean') {
+        return listed ? route(target, opts, logical, handler) : dispatch(opts, handler);
+      }
+      listed.then(
+        (yes) => (yes ? route(target, opts, logical, handler) : dispatch(opts, handler)),
         () =>
           fail(
             handler,
-            router.noInstance(
-              opts.method,
-              opts.path,
-              `discovery did not answer within ${settings.readyTimeoutMs} ms`,
+            new ConsulNoInstanceError(
+              target.target.service,
+              `the service catalog did not answer within ${settings.readyTimeoutMs} ms`,
             ),
           ),
       );
@@ -172,6 +239,7 @@ export function createDiscoveryInterceptor(
   interceptor.close = () => {
     if (closed) return;
     closed = true;
+    directory?.close();
     for (const { router } of routes.values()) {
       router.close();
       if (settings.closeSources) router.source.close?.();
@@ -192,6 +260,41 @@ const REDISPATCH: RetryPolicy = {
   replayableBodyOnly: false,
 };
 
+/**
+ * @internal Whether a single-label host names a service: `consul.interceptor()` reads the catalog's
+ * service list so `http://redis/` passes through at once instead of waiting `readyTimeout`.
+ */
+export interface ServiceDirectory {
+  /** A boolean when known now; otherwise a promise, rejected when `signal` fires first. */
+  lists(target: ServiceTarget, signal: AbortSignal): boolean | Promise<boolean>;
+  /** Stops following the catalog. */
+  close(): void;
+}
+
+/** A matched host: its target, the key of its route, and whether it was a single label. */
+interface Resolved {
+  readonly target: ServiceTarget;
+  readonly key: string;
+  /** A single-label host (`http://users/`): may be any host, not a service. */
+  readonly bare: boolean;
+}
+
+function toResolved(
+  hostname: string,
+  matched: string | ServiceTarget | undefined,
+): Resolved | null {
+  if (matched === undefined) return null;
+  const target = typeof matched === 'string' ? { service: matched } : matched;
+  if (typeof target.service !== 'string' || target.service === '') {
+    throw new ConsulOptionError('match', 'a function returning a service name or target', matched);
+  }
+  return {
+    target,
+    key: JSON.stringify([target.service, target.dc ?? '', target.tag ?? '']),
+    bare: !hostname.includes('.'),
+  };
+}
+
 /** A service the interceptor routes to, and the wait for its first instances (shared). */
 interface RoutedService {
   readonly router: ServiceRouter;
@@ -199,7 +302,7 @@ interface RoutedService {
 }
 
 interface InterceptorSettings {
-  match: (hostname: string) => string | undefined;
+  match: (hostname: string) => string | ServiceTarget | undefined;
   balancer: (service: string) => Balancer;
   preserveHost: boolean;
   redispatch: boolean;
@@ -225,7 +328,7 @@ function resolveInterceptorOptions(options: DiscoveryInterceptorOptions): Interc
     return value;
   };
   return {
-    match: fn(options.match, 'match', defaultServiceMatch),
+    match: fn(options.match, 'match', parseServiceHost),
     balancer: fn(options.balancer, 'balancer', () => roundRobin()),
     preserveHost: bool(options.preserveHost, 'preserveHost', true),
     redispatch: bool(options.redispatch, 'redispatch', true),
