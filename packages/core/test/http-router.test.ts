@@ -57,7 +57,9 @@ const openCaller: Record<
     const dispatcher = new Agent({ keepAliveTimeout: 1_000 }).compose(interceptor);
     return {
       async get(path) {
-        const res = await request(`http://${service}${path}`, { dispatcher });
+        // The Consul DNS form always routes through discovery: a bare single label the catalog
+        // does not list passes through untouched, which is not the case tested here.
+        const res = await request(`http://${service}.service.consul${path}`, { dispatcher });
         return { status: res.statusCode, body: await res.body.text() };
       },
       async close() {
