@@ -22,7 +22,7 @@ import {
 } from '../query';
 import { type Transport } from '../transport';
 import { tagQuery } from './health';
-import { mapList, mapRecord, readJson } from './request';
+import { mapList, mapRecord, readJson, readBoolean } from './request';
 
 /** Options of `consul.catalog.service`. */
 export interface CatalogServiceOptions extends QueryOptions {
@@ -133,7 +133,7 @@ export class CatalogApi {
       options,
       idempotent: true,
     });
-    return res.text.includes('true');
+    return readBoolean(res);
   }
 
   /** Removes a node, or one service or check of it, from the catalog. Resolves Consul's boolean. */
@@ -148,6 +148,6 @@ export class CatalogApi {
       options,
       idempotent: true,
     });
-    return res.text.includes('true');
+    return readBoolean(res);
   }
 }

@@ -9,6 +9,7 @@ import {
   withMeta,
 } from '../query';
 import { type Transport } from '../transport';
+import { readBoolean } from './request';
 
 /** One KV entry. `value` is the UTF-8 text of `rawValue`. */
 export interface KvEntry {
@@ -279,7 +280,7 @@ export class KvApi {
       // A plain put is idempotent; a CAS or lock write is safe to repeat only before it was sent.
       idempotent: options.cas === undefined && !options.acquire && !options.release,
     });
-    return res.text.includes('true');
+    return readBoolean(res);
   }
 
   /** Deletes a key (or a prefix with `recurse`). Resolves `false` when a `cas` did not match. */
@@ -294,7 +295,7 @@ export class KvApi {
       options,
       idempotent: options.cas === undefined,
     });
-    return res.text.includes('true');
+    return readBoolean(res);
   }
 }
 

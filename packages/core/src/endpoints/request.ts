@@ -1,6 +1,6 @@
 import { decodeConsulJson } from '../internal/json';
 import { type QueryOptions, type WithMeta, withMeta } from '../query';
-import { type QueryValue, type Transport } from '../transport';
+import { type ConsulResponse, type QueryValue, type Transport } from '../transport';
 
 /** One read as the endpoint groups describe it: a GET whose JSON answer is mapped to a model. */
 export interface ReadSpec<W, T extends object> {
@@ -49,4 +49,16 @@ export function mapRecord<W, T>(
   const out: Record<string, T> = {};
   for (const [key, value] of Object.entries(wire ?? {})) out[key] = map(value);
   return out;
+}
+
+/**
+ * The `true` or `false` Consul answers a write with (a KV put or delete, a CAS, a session renewal, a
+ * catalog write). Anything else is a `ConsulProtocolError` naming the call: text that merely
+ * contains "true" is not a success.
+ */
+export function readBoolean(res: ConsulResponse): boolean {
+  return decodeConsulJson(res, (wire: unknown) => {
+    if (typeof wire !== 'boolean') throw new TypeError('expected true or false');
+    return wire;
+  });
 }

@@ -15,7 +15,7 @@ import {
   wireString,
   wireStringList,
 } from '../internal/wire';
-import { mapList, readJson } from './request';
+import { mapList, readJson, readBoolean } from './request';
 
 /** What happens to locks held by a session when it is invalidated. */
 export type SessionBehavior = 'release' | 'delete';
@@ -259,7 +259,7 @@ export class SessionApi {
       options,
       idempotent: true,
     });
-    return res.text.includes('true');
+    return readBoolean(res);
   }
 
   /** Reads a session; `undefined` when it does not exist. Blocking-capable. */
