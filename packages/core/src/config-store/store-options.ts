@@ -1,4 +1,4 @@
-import { type Duration, optionalMillis, toMillis } from '../duration';
+import { type Duration, optionalMillis, toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { encodeKey } from '../internal/path';
 import { validateKnownOptions, optionKeys } from '../models/validate';
@@ -131,10 +131,10 @@ export function resolveConfigStoreOptions(options: unknown): NormalizedConfigOpt
       opts.schema,
     );
   }
-  const debounceMs = toMillis(opts.debounce ?? DEFAULT_DEBOUNCE_MS, 'debounce');
+  const debounceMs = toTimerMillis(opts.debounce ?? DEFAULT_DEBOUNCE_MS, 'debounce');
   const maxDelayMs = Math.max(
     debounceMs,
-    toMillis(opts.maxDelay ?? DEFAULT_MAX_DELAY_MS, 'maxDelay'),
+    toTimerMillis(opts.maxDelay ?? DEFAULT_MAX_DELAY_MS, 'maxDelay'),
   );
   return {
     layers: [...new Set(layers)],

@@ -1,4 +1,4 @@
-import { type Duration, toMillis } from '../duration';
+import { type Duration, toTimerMillis } from '../duration';
 import { ConsulBadRequestError, ConsulOptionError, ConsulConflictError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
 import { type TxnKvOp } from '../endpoints/txn';
@@ -166,7 +166,9 @@ export function resolveLockOptions(key: unknown, options: LockOptions = {}): Res
     throw new ConsulOptionError('session', 'a session ID or a ManagedSession', session);
   }
   const lockWaitMs =
-    options.lockWait === undefined ? DEFAULT_LOCK_WAIT_MS : toMillis(options.lockWait, 'lockWait');
+    options.lockWait === undefined
+      ? DEFAULT_LOCK_WAIT_MS
+      : toTimerMillis(options.lockWait, 'lockWait');
   if (lockWaitMs < 1)
     throw new ConsulOptionError('lockWait', 'a positive duration', options.lockWait);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {

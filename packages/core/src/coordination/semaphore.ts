@@ -1,4 +1,4 @@
-import { type Duration, toMillis } from '../duration';
+import { type Duration, toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { type KvEntry } from '../endpoints/kv';
 import { validateKnownOptions, optionKeys } from '../models/validate';
@@ -103,7 +103,7 @@ export function resolveSemaphoreOptions(
   const waitMs =
     options.semaphoreWait === undefined
       ? DEFAULT_LOCK_WAIT_MS
-      : toMillis(options.semaphoreWait, 'semaphoreWait');
+      : toTimerMillis(options.semaphoreWait, 'semaphoreWait');
   if (waitMs < 1) {
     throw new ConsulOptionError('semaphoreWait', 'a positive duration', options.semaphoreWait);
   }

@@ -1,4 +1,4 @@
-import { type Duration, toMillis } from '../duration';
+import { type Duration, toTimerMillis } from '../duration';
 import { ConsulAbortedError, ConsulOptionError, ConsulError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { ConsulLockError } from './errors';
@@ -31,7 +31,7 @@ export class Attempt {
   constructor(options: AcquireOptions, what: string, key: string) {
     validateKnownOptions(options, ACQUIRE_OPTION_KEYS);
     const timeoutMs =
-      options.timeout === undefined ? undefined : toMillis(options.timeout, 'timeout');
+      options.timeout === undefined ? undefined : toTimerMillis(options.timeout, 'timeout');
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
       throw new ConsulOptionError('signal', 'an AbortSignal', options.signal);
     }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import type { InstanceSource } from '../models/service-instance';
-import { toMillis, type Duration } from '../duration';
+import { type Duration, toTimerMillis } from '../duration';
 import { ConsulClosedError, ConsulNoInstanceError, ConsulOptionError } from '../errors';
 import { defaultLogger, type ConsulLogger } from '../logger';
 import { validateKnownOptions, optionKeys } from '../models/validate';
@@ -333,7 +333,7 @@ function resolveInterceptorOptions(options: DiscoveryInterceptorOptions): Interc
     preserveHost: bool(options.preserveHost, 'preserveHost', true),
     redispatch: bool(options.redispatch, 'redispatch', true),
     ejection: options.ejection === false ? undefined : resolveEjection(options.ejection),
-    readyTimeoutMs: toMillis(options.readyTimeout ?? '5s', 'readyTimeout'),
+    readyTimeoutMs: toTimerMillis(options.readyTimeout ?? '5s', 'readyTimeout'),
     closeSources: bool(options.closeSources, 'closeSources', false),
     logger: options.logger ?? defaultLogger,
   };

@@ -1,7 +1,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
-import { toMillis, type Duration } from '../duration';
+import { type Duration, toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 
@@ -169,7 +169,7 @@ export function resolveServiceClientOptions(
   return {
     balancer,
     retries,
-    timeoutMs: toMillis(options.timeout ?? '10s', name('timeout')),
+    timeoutMs: toTimerMillis(options.timeout ?? '10s', name('timeout')),
     retryNonIdempotent: options.retryNonIdempotent ?? false,
     retryStatuses: new Set(retryStatuses),
     ejection:
@@ -199,8 +199,8 @@ export function resolveEjection(
       consecutiveFailures,
     );
   }
-  const baseMs = toMillis(options.baseEjectionTime ?? '10s', `${option}.baseEjectionTime`);
-  const maxMs = toMillis(options.maxEjectionTime ?? '2m', `${option}.maxEjectionTime`);
+  const baseMs = toTimerMillis(options.baseEjectionTime ?? '10s', `${option}.baseEjectionTime`);
+  const maxMs = toTimerMillis(options.maxEjectionTime ?? '2m', `${option}.maxEjectionTime`);
   if (maxMs < baseMs) {
     throw new ConsulOptionError(
       `${option}.maxEjectionTime`,

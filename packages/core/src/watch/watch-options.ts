@@ -1,4 +1,4 @@
-import { type Duration, toMillis } from '../duration';
+import { type Duration, toMillis, toTimerMillis } from '../duration';
 import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 import { type QueryMeta } from '../query';
@@ -132,8 +132,8 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
     throw new ConsulOptionError('backoff', 'an object { min, max }', backoff);
   }
   validateKnownOptions(backoff, BACKOFF_OPTION_KEYS, 'backoff');
-  const backoffMinMs = toMillis(backoff.min ?? 1_000, 'backoff.min');
-  const backoffMaxMs = toMillis(backoff.max ?? Math.max(30_000, backoffMinMs), 'backoff.max');
+  const backoffMinMs = toTimerMillis(backoff.min ?? 1_000, 'backoff.min');
+  const backoffMaxMs = toTimerMillis(backoff.max ?? Math.max(30_000, backoffMinMs), 'backoff.max');
   if (backoffMinMs <= 0)
     throw new ConsulOptionError('backoff.min', 'a positive duration', backoff.min);
   if (backoffMaxMs < backoffMinMs) {
@@ -147,7 +147,7 @@ export function resolveWatchOptions<T>(options: WatchLoopOptions<T>): ResolvedWa
     stale: options.stale === true,
     consistent: options.consistent === true,
     cached: options.cached === true,
-    minIntervalMs: toMillis(options.minInterval ?? 1_000, 'minInterval'),
+    minIntervalMs: toTimerMillis(options.minInterval ?? 1_000, 'minInterval'),
     burst,
     backoffMinMs,
     backoffMaxMs,
