@@ -9,7 +9,7 @@ import { validateKnownOptions, optionKeys } from '../models/validate';
 import { DiscoveryHandler, type LogicalOrigin } from './discovery-handler';
 import { parseServiceHost, type ServiceTarget } from './host-match';
 import { resolveEjection, type EjectionOptions } from './service-client-options';
-import { RoutedCall, ServiceRouter, type RetryPolicy } from './router';
+import { discoveryFailure, RoutedCall, ServiceRouter, type RetryPolicy } from './router';
 
 /** Options of {@link createDiscoveryInterceptor}. */
 export interface DiscoveryInterceptorOptions {
@@ -166,7 +166,8 @@ export function createDiscoveryInterceptor(
       router.noInstance(
         opts.method,
         opts.path,
-        `discovery did not answer within ${settings.readyTimeoutMs} ms`,
+        `discovery did not answer within ${settings.readyTimeoutMs} ms` +
+          failureSuffix(discoveryFailure(router.source)),
       );
 
     /** Waits (bounded, shared by concurrent requests) for a cold service's first instances. */
@@ -367,4 +368,8 @@ class IdleController implements Dispatcher.DispatchController {
   }
   pause(): void {}
   resume(): void {}
+}
+
+function failureSuffix(cause: Error | undefined): string {
+  return cause ? ` (${cause.message})` : '';
 }

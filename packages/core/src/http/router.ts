@@ -338,3 +338,11 @@ export class ServiceRouter {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Why a source has no instance, when it has none and its last load failed (a misnamed `dc`, an
+ * unreachable agent): a call that timed out waiting for it says so instead of a bare timeout.
+ */
+export function discoveryFailure(source: InstanceSource): Error | undefined {
+  return source.instances().length === 0 ? source.lastError : undefined;
+}

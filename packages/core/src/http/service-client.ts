@@ -12,7 +12,7 @@ import {
   type ServiceClientOptions,
 } from './service-client-options';
 import { InstancePools } from './pools';
-import { RoutedCall, ServiceRouter } from './router';
+import { discoveryFailure, RoutedCall, ServiceRouter } from './router';
 
 /**
  * One call through a {@link ServiceClient}: undici's request options without `origin` (the client
@@ -164,9 +164,11 @@ export class ServiceClient {
 
   /** @internal Builds the error of a call whose deadline passed ({@link CallSignal}). */
   timeoutError(method: string, path: string, timeoutMs: number): Error {
+    const cause = discoveryFailure(this.source);
     return new ConsulTimeoutError(
-      `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms`,
-      { request: { method, path } },
+      `${method} ${path} to service "${this.service}" did not complete within ${timeoutMs} ms` +
+        (cause ? ` (discovery has no instance yet: ${cause.message})` : ''),
+      { request: { method, path }, cause },
     );
   }
 

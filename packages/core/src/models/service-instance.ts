@@ -65,6 +65,11 @@ export interface InstanceSource {
   off(event: 'change', listener: InstanceChangeListener): unknown;
   /** Releases the source (stops its watch when nothing else uses it). */
   close?(): void;
+  /**
+   * The last error loading the list (the discovery cache's), named by the error of a call that
+   * timed out waiting for a first list: `No path to datacenter` says more than a bare timeout.
+   */
+  readonly lastError?: Error | undefined;
 }
 
 /**
