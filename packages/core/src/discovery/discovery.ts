@@ -22,6 +22,8 @@ import {
   optionKeys,
 } from '../models/validate';
 import { CatalogDirectory } from './catalog-directory';
+import { datacenterSource } from './datacenter-source';
+import type { InstanceSource } from '../models/service-instance';
 import { ServiceCache, SharedInstances } from './service-cache';
 
 /** Options of `consul.discovery.service(name, options)`. */
@@ -160,7 +162,36 @@ export class Discovery {
 
 /** Options of `consul.http(name, options)`: the HTTP client's, plus how to discover the service. */
 export interface ConsulHttpOptions
-  extends Omit<ServiceClientOptions, 'closeSource'>, DiscoveryServiceOptions {}
+  extends Omit<ServiceClientOptions, 'closeSource' | 'failover'>, DiscoveryServiceOptions {
+  /**
+   * Datacenters to fail over to, in order: when the local datacenter (or `dc`) has no eligible
+   * instance (none passing, every one ejected, or none left untried by a retry), a call goes to the
+   * next datacenter's instances, discovered with the same options there; it comes back as soon as
+   * the local datacenter has one again. Default none (no other datacenter is ever called).
+   */
+  failover?: readonly string[];
+}
+
+/** Consul's datacenter names: letters, digits, `_` and `-`. */
+const DATACENTER_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** Validates `failover` of {@link ConsulHttpOptions}, naming the bad entry. */
+function checkFailover(failover: unknown): readonly string[] {
+  if (failover === undefined) return [];
+  if (!Array.isArray(failover)) {
+    throw new ConsulOptionError('failover', 'an array of datacenter names', failover);
+  }
+  failover.forEach((dc: unknown, i) => {
+    if (typeof dc !== 'string' || !DATACENTER_NAME.test(dc) || failover.indexOf(dc) !== i) {
+      throw new ConsulOptionError(
+        `failover[${i}]`,
+        'a datacenter name (letters, digits, _ and -), listed once',
+        dc,
+      );
+    }
+  });
+  return failover as string[];
+}
 
 /** The option names of {@link ConsulHttpOptions}: discovery's and the client's but `closeSource`. */
 const HTTP_OPTION_KEYS = [
@@ -182,24 +213,37 @@ export function createServiceClient(
 ): ServiceClient {
   const o = checkObject(options, 'options');
   validateKnownOptions(o, HTTP_OPTION_KEYS, 'options');
+  const failoverDcs = checkFailover(o.failover);
   const discoveryOptions: Record<string, unknown> = {};
   const clientOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o)) {
     if (OPTION_KEYS.includes(key)) discoveryOptions[key] = value;
-    else clientOptions[key] = value;
+    else if (key !== 'failover') clientOptions[key] = value;
   }
   const source = consul.discovery.service(name, discoveryOptions as DiscoveryServiceOptions);
+  const caches: ServiceCache[] = [];
+  const failover: InstanceSource[] = [];
   let client: ServiceClient;
   try {
+    // One cache per datacenter, started now so that it is warm when the local one empties.
+    for (const dc of failoverDcs) {
+      const cache = consul.discovery.service(name, {
+        ...(discoveryOptions as DiscoveryServiceOptions),
+        dc,
+      });
+      caches.push(cache);
+      failover.push(datacenterSource(cache, dc));
+    }
     client = new ServiceClient(
       source,
-      { ...(clientOptions as ServiceClientOptions), closeSource: true },
+      { ...(clientOptions as ServiceClientOptions), closeSource: true, failover },
       consul.options.logger,
       // A client closed on its own leaves the Consul client's close list (no leak per client).
       () => unregister(),
     );
   } catch (err) {
     source.close();
+    for (const cache of caches) cache.close();
     throw err;
   }
   const unregister = consul.onClose(() => client.close());

@@ -102,15 +102,25 @@ export interface AttemptTransport<C extends RoutedCall> {
  * {@link pick}, {@link start}, {@link failed}, {@link answered} and {@link retry} from a handler
  * (the interceptor). Which instances a call may go to is decided in {@link pick} and the retry
  * pick alone, so a wider choice (another datacenter's instances) belongs there, for both.
+ *
+ * Datacenter failover (`failover` sources, in order): when no local instance is eligible (none
+ * passing, all ejected, or all already tried by this call), the pick goes to the first failover
+ * source with an eligible instance. Every pick tries the local source first, so traffic returns to
+ * the local datacenter as soon as it has an eligible instance again. Without failover sources the
+ * pick is the single-source one, unchanged.
  */
 export class ServiceRouter {
   private readonly outliers: OutlierDetector | undefined;
   private readonly onChange: (instances: readonly ServiceInstance[]) => void;
   /** Whether the balancer wants latencies (two clock reads per attempt otherwise saved). */
   private readonly timed: boolean;
+  /** Sources of the next datacenters, in order; `undefined` without failover (the lean path). */
+  private readonly failover: readonly InstanceSource[] | undefined;
 
   /**
-   * @param onInstances also told of every change of the instance set (the client's pools)
+   * @param onInstances also told of every change of the instance set (the client's pools); with
+   *   failover, of the instances of all sources together
+   * @param failover sources of other datacenters, tried in order when no local instance is eligible
    */
   constructor(
     readonly service: string,
@@ -120,15 +130,21 @@ export class ServiceRouter {
     ejection: ResolvedEjection | undefined,
     private readonly logger: ConsulLogger,
     onInstances?: (instances: readonly ServiceInstance[]) => void,
+    failover: readonly InstanceSource[] = [],
   ) {
     this.timed = balancer.onEnd !== undefined;
     const outliers = ejection ? new OutlierDetector(service, ejection, logger) : undefined;
     this.outliers = outliers;
-    this.onChange = (instances) => {
+    this.failover = failover.length > 0 ? [...failover] : undefined;
+    const retain = (instances: readonly ServiceInstance[]) => {
       onInstances?.(instances);
       outliers?.retain(new Set(instances.map((i) => i.id)));
     };
+    // With failover, pools and ejection state are kept for the instances of every source: a change
+    // of one datacenter must not drop another's.
+    this.onChange = this.failover === undefined ? retain : () => retain(this.allInstances());
     source.on('change', this.onChange);
+    for (const other of this.failover ?? []) other.on('change', this.onChange);
   }
 
   /** IDs of the instances currently ejected. */
@@ -157,6 +173,9 @@ export class ServiceRouter {
         instances = this.source.instances();
       }
       let instance = this.pick(call, instances);
+      if (instance === undefined && this.failover !== undefined) {
+        instance = await this.pickAfterFailoverReady(call, signal);
+      }
       if (instance === undefined) throw this.noInstance(call.method, call.path);
       for (;;) {
         this.start(call, instance);
@@ -190,6 +209,7 @@ export class ServiceRouter {
 
   /** The instance of a call's first attempt, or `undefined` when none is eligible. */
   pick(call: RoutedCall, instances = this.source.instances()): ServiceInstance | undefined {
+    if (this.failover !== undefined) return this.chooseAcross(instances, call);
     return this.choose(instances, call);
   }
 
@@ -212,7 +232,7 @@ export class ServiceRouter {
     }
     if (aborted) return undefined;
     const kind = classifyError(error);
-    if (kind.instanceFault) this.outliers?.failure(instance, this.source.instances().length);
+    if (kind.instanceFault) this.outliers?.failure(instance, this.population());
     if (!kind.retryable || !this.mayRepeat(call) || !(kind.notSent || this.mayResend(call))) {
       return undefined;
     }
@@ -233,7 +253,7 @@ export class ServiceRouter {
     }
     const outliers = this.outliers;
     if (outliers !== undefined) {
-      if (statusCode >= 500) outliers.failure(instance, this.source.instances().length);
+      if (statusCode >= 500) outliers.failure(instance, this.population());
       else outliers.success(instance);
     }
     if (
@@ -292,6 +312,7 @@ export class ServiceRouter {
   /** Stops following the source and cancels re-admission timers. */
   close(): void {
     this.source.off('change', this.onChange);
+    for (const other of this.failover ?? []) other.off('change', this.onChange);
     this.outliers?.close();
   }
 
@@ -313,7 +334,71 @@ export class ServiceRouter {
   private next(call: RoutedCall, reason: string): ServiceInstance | undefined {
     (call.tried ??= new Set()).add((call.instance as ServiceInstance).id);
     call.retryReason = reason;
-    return this.choose(this.source.instances(), call);
+    const instances = this.source.instances();
+    if (this.failover !== undefined) return this.chooseAcross(instances, call);
+    return this.choose(instances, call);
+  }
+
+  /** Instances that ejection limits count: the local ones, or those of every source with failover. */
+  private population(): number {
+    return this.failover === undefined
+      ? this.source.instances().length
+      : this.allInstances().length;
+  }
+
+  /** The instances of the local source followed by those of every failover source. */
+  private allInstances(): ServiceInstance[] {
+    const all = [...this.source.instances()];
+    for (const other of this.failover ?? []) all.push(...other.instances());
+    return all;
+  }
+
+  /**
+   * A pick found nothing among the instances known now: waits for the failover sources' first
+   * snapshots (the local one is loaded already) and picks again, so a first call made while the
+   * local datacenter has no instance goes to the next one instead of failing.
+   */
+  private async pickAfterFailoverReady(
+    call: RoutedCall,
+    signal: CallSignal,
+  ): Promise<ServiceInstance | undefined> {
+    for (const other of this.failover ?? []) {
+      if (other.instances().length > 0) continue;
+      await other.ready(signal.toAbortSignal());
+    }
+    return this.chooseAcross(this.source.instances(), call);
+  }
+
+  /**
+   * The failover pick: the first source (local first) with an eligible instance, skipping tried and
+   * ejected ones; then, as in {@link choose}, ejection is ignored (tried instances still excluded)
+   * rather than failing, in the same order.
+   */
+  private chooseAcross(
+    local: readonly ServiceInstance[],
+    call: RoutedCall,
+  ): ServiceInstance | undefined {
+    const sources = this.failover ?? [];
+    const ejected = this.outliers?.ejected;
+    const tried = call.tried;
+    const anyEjected = ejected !== undefined && ejected.size > 0;
+    call.exclude =
+      anyEjected && tried !== undefined
+        ? new Set([...ejected, ...tried])
+        : anyEjected
+          ? ejected
+          : tried;
+    let picked = this.balancer.pick(local, call);
+    for (let i = 0; picked === undefined && i < sources.length; i += 1) {
+      picked = this.balancer.pick((sources[i] as InstanceSource).instances(), call);
+    }
+    if (picked !== undefined || !anyEjected) return picked;
+    call.exclude = tried;
+    picked = this.balancer.pick(local, call);
+    for (let i = 0; picked === undefined && i < sources.length; i += 1) {
+      picked = this.balancer.pick((sources[i] as InstanceSource).instances(), call);
+    }
+    return picked;
   }
 
   /**

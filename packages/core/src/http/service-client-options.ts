@@ -2,6 +2,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { roundRobin } from '../balancers/round-robin';
 import type { Balancer } from '../balancers/types';
 import { type Duration, toTimerMillis } from '../duration';
+import type { InstanceSource } from '../models/service-instance';
 import { ConsulOptionError } from '../errors';
 import { validateKnownOptions, optionKeys } from '../models/validate';
 
@@ -55,6 +56,14 @@ export interface ServiceClientOptions {
   factory?: (origin: string) => Dispatcher;
   /** Call `source.close()` when the client closes (the client owns its source). Default `false`. */
   closeSource?: boolean;
+  /**
+   * Instances of other datacenters, in order of preference (`consul.discovery.service(name, { dc })`
+   * each). A call goes to the first of them with an eligible instance when the source has none
+   * (none passing, every one ejected, or every one already tried by a retry), and back to the
+   * source as soon as it has one again. `closeSource` closes these too. Default none.
+   * `consul.http(name, { failover: ['dc2'] })` builds them from datacenter names.
+   */
+  failover?: readonly InstanceSource[];
 }
 
 /** The option names of {@link ServiceClientOptions} (unknown ones are rejected). */
@@ -70,6 +79,7 @@ export const SERVICE_CLIENT_OPTION_KEYS = optionKeys<ServiceClientOptions>({
   pool: true,
   factory: true,
   closeSource: true,
+  failover: true,
 });
 const EJECTION_OPTION_KEYS = optionKeys<EjectionOptions>({
   consecutiveFailures: true,
@@ -117,6 +127,8 @@ export interface ResolvedServiceClientOptions {
   factory: ((origin: string) => Dispatcher) | undefined;
   /** Whether closing the client closes its source. */
   closeSource: boolean;
+  /** Sources of the failover datacenters, in order (empty: no failover). */
+  failover: readonly InstanceSource[];
 }
 
 /**
@@ -166,6 +178,19 @@ export function resolveServiceClientOptions(
       options.factory,
     );
   }
+  const failover = options.failover ?? [];
+  if (!Array.isArray(failover)) {
+    throw new ConsulOptionError(name('failover'), 'an array of instance sources', failover);
+  }
+  failover.forEach((source: unknown, i) => {
+    if (
+      typeof source !== 'object' ||
+      source === null ||
+      typeof (source as InstanceSource).instances !== 'function'
+    ) {
+      throw new ConsulOptionError(name(`failover[${i}]`), 'an InstanceSource', source);
+    }
+  });
   return {
     balancer,
     retries,
@@ -179,6 +204,7 @@ export function resolveServiceClientOptions(
     pool: options.pool ?? {},
     factory: options.factory,
     closeSource: options.closeSource ?? false,
+    failover,
   };
 }
 

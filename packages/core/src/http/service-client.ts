@@ -95,6 +95,7 @@ export class ServiceClient {
       this.options.ejection,
       logger,
       (instances) => pools.retain(instances),
+      this.options.failover,
     );
   }
 
@@ -157,7 +158,10 @@ export class ServiceClient {
       this.onClose?.();
       this.router.close();
       await this.pools.close();
-      if (this.options.closeSource) this.source.close?.();
+      if (this.options.closeSource) {
+        this.source.close?.();
+        for (const other of this.options.failover) other.close?.();
+      }
     })();
     return this.closing;
   }

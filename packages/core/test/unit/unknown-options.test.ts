@@ -378,7 +378,7 @@ describe('every documented option is accepted', () => {
   });
 
   it('consul.http, new ServiceClient and resolveServiceClientOptions (ejection, tls included)', async () => {
-    const client: Required<Omit<ServiceClientOptions, 'closeSource'>> = {
+    const client: Required<Omit<ServiceClientOptions, 'closeSource' | 'failover'>> = {
       balancer: roundRobin(),
       retries: 1,
       timeout: '1s',
@@ -411,9 +411,13 @@ describe('every documented option is accepted', () => {
       cached: true,
       wait: '1s',
     };
-    const http: Required<ConsulHttpOptions> = { ...client, ...discovery };
+    const http: Required<ConsulHttpOptions> = { ...client, ...discovery, failover: ['dc1'] };
     await consul.http('users', http).close();
-    const full: Required<ServiceClientOptions> = { ...client, closeSource: true };
+    const full: Required<ServiceClientOptions> = {
+      ...client,
+      closeSource: true,
+      failover: [createStaticSource('users')],
+    };
     await new ServiceClient(createStaticSource('users'), full).close();
     expect(resolveServiceClientOptions({ ...full, balancer: roundRobin() }).retries).toBe(1);
   });
