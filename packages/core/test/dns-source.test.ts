@@ -8,7 +8,7 @@ import {
 } from '../src';
 import { useAgent } from './support/agent';
 import { type Backend, startBackend, stopAllBackends } from './http-backends';
-import { freePorts, uniqueName, waitFor } from '@consulkit/testing';
+import { delay, freePorts, uniqueName, waitFor } from '@consulkit/testing';
 
 jest.setTimeout(30_000);
 
@@ -115,6 +115,33 @@ describe('ServiceClient over a DNS source (agent with enable_truncate)', () => {
       await retrying.close();
       await client.close();
     }
+  });
+
+  it('an answer is reused for cacheTtl: a change shows only after it (or after refresh())', async () => {
+    const { consul, name, backends, client } = await setup(2);
+    await client.close();
+    const cached = createDnsSource(name, {
+      server: `127.0.0.1:${fx.agent.dnsPort}`,
+      cacheTtl: 600_000,
+    });
+    sources.push(cached);
+    await cached.ready();
+    expect(cached.instances()).toHaveLength(2);
+    await consul.agent.check.fail(`${name}-0-ttl`);
+    // Ground truth: a fresh source (no cache yet) already sees the instance gone.
+    const fresh = createDnsSource(name, { server: `127.0.0.1:${fx.agent.dnsPort}`, cacheTtl: 0 });
+    sources.push(fresh);
+    await waitFor(
+      () => fresh.instances(),
+      (list) => list.length === 1,
+    );
+    // Asked twice, with time for a lookup in between: a source ignoring its TTL would have the
+    // new answer by the second call.
+    expect(cached.instances()).toHaveLength(2);
+    await delay(300);
+    expect(cached.instances()).toHaveLength(2);
+    await cached.refresh();
+    expect(cached.instances().map((i) => i.port)).toEqual([backends[1]!.port]);
   });
 
   it('sees all 12 instances (the truncated UDP answer is retried over TCP)', async () => {
