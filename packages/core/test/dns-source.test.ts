@@ -1,4 +1,5 @@
 import {
+  ConsulClosedError,
   ConsulOptionError,
   ConsulTimeoutError,
   createDnsSource,
@@ -14,7 +15,7 @@ jest.setTimeout(30_000);
 
 const sources: DnsInstanceSource[] = [];
 afterEach(async () => {
-  for (const s of sources.splice(0)) s.close?.();
+  for (const s of sources.splice(0)) s.close();
   await stopAllBackends();
 });
 
@@ -190,6 +191,16 @@ describe('DNS source on an agent with default dns_config', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('close() rejects a pending ready() and later ones with ConsulClosedError', async () => {
+    const port = (await freePorts(1))[0]!;
+    const source = createDnsSource('users', { server: `127.0.0.1:${port}`, timeout: 100 });
+    const pending = source.ready();
+    source.close();
+    await expect(pending).rejects.toThrow(ConsulClosedError);
+    await expect(source.ready()).rejects.toThrow(ConsulClosedError);
+    await expect(source.refresh()).rejects.toThrow(ConsulClosedError);
   });
 
   it('a service with no passing instance loads as empty (ready resolves, no instances)', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ConsulOptionError } from '../errors';
+import { ConsulClosedError, ConsulOptionError } from '../errors';
 import { optionKeys, validateKnownOptions } from '../models/validate';
 import type {
   InstanceChangeListener,
@@ -36,8 +36,13 @@ export interface DnsSourceOptions {
 export interface DnsInstanceSource extends InstanceSource {
   /** The name queried, e.g. `users.service.consul`. */
   readonly query: string;
-  /** Looks the service up now (ignoring the cache) and resolves once the answer is applied. */
+  /**
+   * Looks the service up now (ignoring the cache) and resolves once the answer is applied; rejects
+   * with `ConsulClosedError` after `close()`.
+   */
   refresh(): Promise<void>;
+  /** Stops lookups; pending and later `ready()` / `refresh()` reject with `ConsulClosedError`. */
+  close(): void;
   /** Subscribes to `change` (emitted only when the instance set really changed). */
   on(event: 'change', listener: InstanceChangeListener): this;
   /** Unsubscribes a `change` listener. */
@@ -126,7 +131,9 @@ export function createDnsSource(name: string, options: DnsSourceOptions): DnsIns
     if (!closed) emitter.emit('change', current);
   };
 
+  const closedError = () => new ConsulClosedError(`The DNS source of ${name} is closed`);
   const refresh = (): Promise<void> => {
+    if (closed) return Promise.reject(closedError());
     inflight ??= lookup().finally(() => {
       inflight = undefined;
     });
@@ -152,6 +159,7 @@ export function createDnsSource(name: string, options: DnsSourceOptions): DnsIns
       signal?.throwIfAborted();
       // Until a first answer (even an empty one) arrives, look up again every cacheTtl.
       while (!loaded) {
+        if (closed) throw closedError();
         let wake = () => {};
         let onAbort = () => {};
         const woke = new Promise<void>((resolve, reject) => {
@@ -187,6 +195,9 @@ export function createDnsSource(name: string, options: DnsSourceOptions): DnsIns
     },
     close() {
       closed = true;
+      // Pending ready() calls wake up and reject instead of polling a closed source.
+      for (const wake of waiters) wake();
+      waiters.clear();
       resolver.cancel();
       emitter.removeAllListeners();
     },
