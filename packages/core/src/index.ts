@@ -189,6 +189,8 @@ export type {
 } from './models/service-instance';
 export { createStaticSource } from './discovery/static-source';
 export type { StaticInstanceSource, StaticInstanceInput } from './discovery/static-source';
+export { createDnsSource } from './discovery/dns-source';
+export type { DnsInstanceSource, DnsSourceOptions } from './discovery/dns-source';
 export {
   roundRobin,
   random,

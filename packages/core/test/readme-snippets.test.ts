@@ -25,7 +25,9 @@ import {
   ConsulSessionExpiredError,
   ConsulTlsError,
   DIAGNOSTIC_CHANNELS,
+  ServiceClient,
   consistentHash,
+  createDnsSource,
   p2c,
   type ConfigChange,
   type ConsulLockError,
@@ -531,6 +533,23 @@ describe('README snippets against a real agent', () => {
     // #endregion interceptor
     expect(statusCode).toBe(200);
     expect(user).toEqual({ id: '7', servedBy: expect.stringMatching(/^[ab]$/) });
+  });
+
+  it('discovery over Consul DNS', async () => {
+    const dnsPort = fx.agent.dnsPort;
+    // #region dns
+    // The agent's DNS address (its `ports { dns }`, 8600 by default), always given explicitly
+    const usersOverDns = createDnsSource('users', {
+      server: `127.0.0.1:${dnsPort}`,
+      cacheTtl: 1_000,
+    });
+    const viaDns = new ServiceClient(usersOverDns, { retries: 2, closeSource: true });
+    const { statusCode, body } = await viaDns.get('/users/9');
+    const user = await body.json();
+    await viaDns.close(); // closes the DNS source too (closeSource)
+    // #endregion dns
+    expect(statusCode).toBe(200);
+    expect(user).toEqual({ id: '9', servedBy: expect.stringMatching(/^[ab]$/) });
   });
 
   it('KV config store: layers, formats, provenance, schema, change events, last good value', async () => {
