@@ -1,44 +1,18 @@
+import { delay, uniqueName, waitFor } from '@consulkit/testing';
 import {
-  delay,
-  startFederation,
-  uniqueName,
-  waitFor,
-  type ConsulFederation,
-} from '@consulkit/testing';
-import {
-  Consul,
   ConsulNoInstanceError,
   ConsulOptionError,
-  silentLogger,
   type Registration,
   type ServiceClient,
 } from '../src';
-import { type Backend, startBackend, stopAllBackends } from './http-backends';
+import { type Backend, startBackend } from './http-backends';
+import { useFederation } from './support/federation';
 
 jest.setTimeout(120_000);
 
 /** `consul.http(name, { failover: ['dc2'] })` on two WAN-joined datacenters. */
 describe('consul.http() datacenter failover (real federation)', () => {
-  let fed: ConsulFederation;
-  const clients: Consul[] = [];
-  const registrations: Registration[] = [];
-
-  beforeAll(async () => {
-    fed = await startFederation({ datacenters: ['dc1', 'dc2'] });
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(registrations.map((r) => r.deregister({ timeout: '2s' })));
-    await Promise.all(clients.map((c) => c.close()));
-    await stopAllBackends();
-    await fed?.stop();
-  });
-
-  const clientOf = (dc: string): Consul => {
-    const client = new Consul({ address: fed.dc(dc).address, logger: silentLogger });
-    clients.push(client);
-    return client;
-  };
+  const { clientOf, registrations } = useFederation();
 
   const registerIn = async (dc: string, name: string, backend: Backend): Promise<Registration> => {
     // The same service ID in both datacenters, as deployments commonly do: a failed dc1 `id`

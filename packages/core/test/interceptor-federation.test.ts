@@ -1,34 +1,14 @@
 import { Agent, request } from 'undici';
-import { startFederation, uniqueName, type ConsulFederation } from '@consulkit/testing';
-import { Consul, silentLogger, type Registration } from '../src';
-import { type Backend, startBackend, stopAllBackends } from './http-backends';
+import { uniqueName } from '@consulkit/testing';
+import { type Backend, startBackend } from './http-backends';
+import { useFederation } from './support/federation';
 
 jest.setTimeout(90_000);
 
 /** `consul.interceptor()` on two WAN-joined datacenters: a Consul DNS host's `<dc>` label counts. */
 describe('consul.interceptor() across datacenters (real federation)', () => {
-  let fed: ConsulFederation;
-  const clients: Consul[] = [];
-  const registrations: Registration[] = [];
   let dispatcher: Agent;
-
-  beforeAll(async () => {
-    fed = await startFederation({ datacenters: ['dc1', 'dc2'] });
-  });
-
-  afterAll(async () => {
-    await dispatcher?.close();
-    await Promise.allSettled(registrations.map((r) => r.deregister({ timeout: '2s' })));
-    await Promise.all(clients.map((c) => c.close()));
-    await stopAllBackends();
-    await fed?.stop();
-  });
-
-  const clientOf = (dc: string): Consul => {
-    const client = new Consul({ address: fed.dc(dc).address, logger: silentLogger });
-    clients.push(client);
-    return client;
-  };
+  const { clientOf, registrations } = useFederation(async () => dispatcher?.close());
 
   it('sends <svc>.service.dc2.consul to the dc2 instance and <svc> to the local (dc1) one', async () => {
     const name = uniqueName('fed');
